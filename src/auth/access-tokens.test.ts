@@ -1,0 +1,181 @@
+import { createHmac } from "node:crypto";
+import jwt from "jsonwebtoken";
+import { describe, expect, test } from "vitest";
+import { createAccessTokenKey, signAccessToken, verifyAccessToken } from "./access-tokens.js";
+import type { AccessTokenSettings } from "./access-tokens.js";
+import { AuthError, INVALID_TOKEN } from "./errors.js";
+
+const SECRET = "test-secret-that-is-at-least-32-bytes-long";
+const settings: AccessTokenSettings = {
+  key: createAccessTokenKey(SECRET),
+  issuer: "https://auth.example.test",
+  audience: "graphql-auth-api",
+  ttlSeconds: 900,
+};
+const now = new Date("2026-01-01T00:00:00Z");
+const nowSeconds = Math.floor(now.getTime() / 1000);
+const claims = { userId: "user-1", sessionId: "session-1" };
+
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** Builds a token by hand so tests can produce what jsonwebtoken would refuse to sign. */
+function craft(header: object, payload: object, secret: string = SECRET): string {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+const goodHeader = { alg: "HS256", typ: "at+jwt" };
+const goodPayload = {
+  sub: "user-1",
+  sid: "session-1",
+  iss: settings.issuer,
+  aud: settings.audience,
+  iat: nowSeconds,
+  exp: nowSeconds + 900,
+};
+
+function rejection(token: string, at: Date = now): AuthError {
+  try {
+    verifyAccessToken(settings, token, at);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AuthError);
+    const authError = error as AuthError;
+    expect(authError.code).toBe("UNAUTHENTICATED");
+    expect(authError.message).toBe(INVALID_TOKEN);
+    return authError;
+  }
+  throw new Error("token was accepted");
+}
+
+describe("signAccessToken()", () => {
+  test("signAccessToken() issues an HS256 at+jwt with sub, sid, iss, aud, iat, exp and jti", () => {
+    const { token, expiresAt } = signAccessToken(settings, claims, now);
+    const decoded = jwt.decode(token, { complete: true });
+    expect(decoded?.header).toEqual({ alg: "HS256", typ: "at+jwt" });
+    expect(decoded?.payload).toMatchObject({ ...goodPayload, jti: expect.any(String) });
+    expect(expiresAt).toEqual(new Date((nowSeconds + 900) * 1000));
+  });
+
+  test("signAccessToken() gives every token a distinct jti", () => {
+    const first = jwt.decode(signAccessToken(settings, claims, now).token) as { jti: string };
+    const second = jwt.decode(signAccessToken(settings, claims, now).token) as { jti: string };
+    expect(first.jti).not.toBe(second.jti);
+  });
+});
+
+describe("verifyAccessToken()", () => {
+  test("verifyAccessToken() accepts a token it signed and returns its claims", () => {
+    const { token, expiresAt } = signAccessToken(settings, claims, now);
+    expect(verifyAccessToken(settings, token, new Date(now.getTime() + 899_000))).toEqual({ ...claims, expiresAt });
+  });
+
+  test("verifyAccessToken() accepts a hand-crafted token of the right shape", () => {
+    expect(verifyAccessToken(settings, craft(goodHeader, goodPayload), now).userId).toBe("user-1");
+  });
+
+  test("verifyAccessToken() rejects alg none", () => {
+    const token = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(goodPayload)}.`;
+    expect(rejection(token).reason).toBe("malformed");
+    const withSignature = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(goodPayload)}.c2ln`;
+    expect(rejection(withSignature).reason).toMatch(/algorithm not allowed/);
+  });
+
+  test.each(["HS512", "RS256", "hs256", "Hs256", "none", "NONE"])("verifyAccessToken() rejects alg %s", (alg) => {
+    expect(rejection(craft({ alg, typ: "at+jwt" }, goodPayload)).reason).toBe(`algorithm not allowed: ${alg}`);
+  });
+
+  test("verifyAccessToken() rejects a token signed with another secret", () => {
+    const other = { ...settings, key: createAccessTokenKey("another-secret-that-is-also-32-bytes!!") };
+    expect(rejection(signAccessToken(other, claims, now).token).reason).toBe("bad signature");
+  });
+
+  test("verifyAccessToken() rejects a tampered payload", () => {
+    const [header, , signature] = signAccessToken(settings, claims, now).token.split(".");
+    const forged = `${header}.${b64({ ...goodPayload, sub: "admin" })}.${signature}`;
+    expect(rejection(forged).reason).toBe("bad signature");
+  });
+
+  test("verifyAccessToken() rejects an expired token, exactly at exp", () => {
+    const { token, expiresAt } = signAccessToken(settings, claims, now);
+    expect(rejection(token, expiresAt).reason).toBe("expired");
+  });
+
+  test("verifyAccessToken() honours a configured clock tolerance", () => {
+    const { token, expiresAt } = signAccessToken(settings, claims, now);
+    const lenient = { ...settings, clockToleranceSeconds: 5 };
+    expect(verifyAccessToken(lenient, token, expiresAt).userId).toBe("user-1");
+  });
+
+  test("verifyAccessToken() rejects nbf in the future", () => {
+    const token = craft(goodHeader, { ...goodPayload, nbf: nowSeconds + 60 });
+    expect(rejection(token).reason).toBe("not yet valid (nbf in the future)");
+  });
+
+  test.each(["sub", "sid", "exp", "iat"])("verifyAccessToken() rejects a token missing %s", (claim) => {
+    const payload: Record<string, unknown> = { ...goodPayload };
+    delete payload[claim];
+    expect(rejection(craft(goodHeader, payload)).reason).toBe(`missing or ill-typed ${claim}`);
+  });
+
+  test.each([
+    ["sub", 42],
+    ["sid", ""],
+    ["iat", "now"],
+  ])("verifyAccessToken() rejects an ill-typed %s", (claim, value) => {
+    expect(rejection(craft(goodHeader, { ...goodPayload, [claim]: value })).reason).toBe(`missing or ill-typed ${claim}`);
+  });
+
+  test("verifyAccessToken() rejects the wrong issuer", () => {
+    expect(rejection(craft(goodHeader, { ...goodPayload, iss: "https://evil.test" })).reason).toBe("wrong issuer");
+  });
+
+  test("verifyAccessToken() rejects the wrong audience", () => {
+    expect(rejection(craft(goodHeader, { ...goodPayload, aud: "another-api" })).reason).toBe("wrong audience");
+  });
+
+  test.each([undefined, "JWT", "at+JWT", "application/at+jwt"])("verifyAccessToken() rejects typ %s", (typ) => {
+    expect(rejection(craft({ alg: "HS256", typ }, goodPayload)).reason).toMatch(/^wrong typ/);
+  });
+
+  test.each([
+    ["kid", "key-1"],
+    ["jku", "https://evil.test/jwks"],
+    ["x5u", "https://evil.test/cert"],
+    ["jwk", { kty: "oct", k: "AAAA" }],
+    ["x5c", ["MIIB"]],
+    ["crit", ["exp"]],
+  ])("verifyAccessToken() rejects a %s header", (name, value) => {
+    const token = craft({ ...goodHeader, [name]: value }, goodPayload);
+    expect(rejection(token).reason).toBe(`header parameter not allowed: ${name}`);
+  });
+
+  test.each(["", "garbage", "a.b", "a.b.c.d", "not base64!.x.y", `${b64([1])}.${b64(goodPayload)}.x`])(
+    "verifyAccessToken() rejects garbage %j",
+    (token) => {
+      expect(rejection(token).reason).toMatch(/malformed/);
+    },
+  );
+
+  test("verifyAccessToken() rejects an empty header", () => {
+    expect(rejection("e30.e30.c2ln").reason).toBe("algorithm not allowed: undefined");
+  });
+
+  test("verifyAccessToken() rejects a payload that is not a JSON object", () => {
+    const input = `${b64(goodHeader)}.${Buffer.from("[1,2]").toString("base64url")}`;
+    const token = `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
+    expect(rejection(token).reason).toBe("malformed payload");
+  });
+
+  test("verifyAccessToken() rejects an oversized token before parsing it", () => {
+    const token = craft(goodHeader, { ...goodPayload, padding: "x".repeat(4096) });
+    expect(rejection(token).reason).toBe("oversized");
+  });
+
+  test("verifyAccessToken() rejects a non-string token", () => {
+    expect(rejection(undefined as unknown as string).reason).toBe("not a string");
+  });
+});
+
+test("createAccessTokenKey() refuses an empty secret", () => {
+  expect(() => createAccessTokenKey("")).toThrow(RangeError);
+});

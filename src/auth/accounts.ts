@@ -1,0 +1,96 @@
+import { DuplicateError, type UserRecord } from "../storage/store.js";
+import { normalizeEmail, normalizeLogin, normalizeUsername, validateProfile, validateRoles } from "./account-input.js";
+import type { AuthDeps } from "./deps.js";
+import { AuthError, INVALID_CREDENTIALS } from "./errors.js";
+import { checkPasswordPolicy } from "./passwords.js";
+import type { AuthResult, ClientInfo, Principal } from "./principal.js";
+import { openSession } from "./sessions.js";
+
+/** What a new account is made of; roles only when an administrator creates it. */
+export interface NewAccount {
+  email: string;
+  password: string;
+  username?: string | null;
+  profile?: unknown;
+  roles?: readonly string[] | null;
+}
+
+/** Creates an account after checking its input and password policy; hashes the password. */
+export async function createAccount(deps: AuthDeps, input: NewAccount): Promise<UserRecord> {
+  const email = normalizeEmail(input.email);
+  const username = normalizeUsername(input.username);
+  const profile = validateProfile(input.profile);
+  const roles = validateRoles(input.roles);
+  checkPasswordPolicy(input.password, deps.passwordPolicy, { email, username });
+  const passwordHash = await deps.hasher.hash(input.password);
+  try {
+    return await deps.store.createUser({ email, username, passwordHash, roles, profile });
+  } catch (error) {
+    if (error instanceof DuplicateError) {
+      throw new AuthError("BAD_USER_INPUT", error.field === "email" ? "Email address is already registered" : "Username is already taken");
+    }
+    throw error;
+  }
+}
+
+/** Self-service sign-up: creates the account (never with roles) and starts its first session. */
+export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> {
+  const user = await createAccount(deps, { ...input, roles: [] });
+  deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
+  return openSession(deps, user, client);
+}
+
+/** Logs in by email or username. Unknown account and wrong password fail alike, in message and in time. */
+export async function login(deps: AuthDeps, input: { login: string; password: string }, client: ClientInfo): Promise<AuthResult> {
+  rejectOversizedPassword(deps, input.password);
+  const user = await deps.store.findUserByLogin(normalizeLogin(input.login));
+  // an unknown account still costs one hash: no account enumeration by timing
+  const valid = user ? await deps.hasher.verify(user.passwordHash, input.password) : await deps.hasher.verifyAgainstDummy(input.password);
+  if (!user || !valid || user.disabledAt) {
+    const reason = !user ? "unknown account" : !valid ? "wrong password" : "account disabled";
+    deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user?.id ?? null, client, detail: { reason } }, deps.now());
+    throw new AuthError("UNAUTHENTICATED", INVALID_CREDENTIALS, undefined, reason);
+  }
+  if (deps.hasher.needsRehash(user.passwordHash)) await upgradeHash(deps, user, input.password);
+  const result = await openSession(deps, user, client);
+  deps.audit.record({ type: "LOGIN", userId: user.id, sessionId: result.session.id, client }, deps.now());
+  return result;
+}
+
+/** Changes the caller's password and revokes every other session of theirs. */
+export async function changePassword(
+  deps: AuthDeps,
+  principal: Principal,
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
+): Promise<number> {
+  rejectOversizedPassword(deps, input.currentPassword);
+  const { user } = principal;
+  if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
+    deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
+    throw new AuthError("BAD_USER_INPUT", "Current password is incorrect");
+  }
+  checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username });
+  await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(input.newPassword));
+  const now = deps.now();
+  const revoked = await deps.store.endUserSessions(user.id, "REVOKED", principal.session.id, now);
+  deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
+  return revoked;
+}
+
+function rejectOversizedPassword(deps: AuthDeps, password: string): void {
+  const max = deps.passwordPolicy.maxLength;
+  // checked before any hashing (the cheap UTF-16 bound first), so a huge password costs nothing
+  if (password.length > max * 4 || [...password.normalize("NFKC")].length > max) {
+    throw new AuthError("BAD_USER_INPUT", `Password must be at most ${max} characters`);
+  }
+}
+
+async function upgradeHash(deps: AuthDeps, user: UserRecord, password: string): Promise<void> {
+  try {
+    await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(password));
+  } catch (error) {
+    // the login itself succeeded; the upgrade is retried at the next login
+    deps.log.warn("could not upgrade password hash", { userId: user.id, error });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Logger } from "../logger.js";
+import type { Store } from "../storage/store.js";
+import type { AccessTokenSettings } from "./access-tokens.js";
+import type { AuditLog } from "./audit-log.js";
+import type { PasswordHasher, PasswordPolicy } from "./passwords.js";
+import type { SessionActivity } from "./session-activity.js";
+import type { SessionLimitPolicy } from "./session-limit.js";
+
+/** Session rules of one deployment. */
+export interface SessionSettings extends SessionLimitPolicy {
+  refreshTtlSeconds: number;
+  reuseGraceSeconds: number;
+}
+
+/** Everything the auth core needs from outside; plain values, so tests can pass their own. */
+export interface AuthDeps {
+  store: Store;
+  hasher: PasswordHasher;
+  accessTokens: AccessTokenSettings;
+  sessions: SessionSettings;
+  passwordPolicy: PasswordPolicy;
+  audit: AuditLog;
+  activity: SessionActivity;
+  now: () => Date;
+  log: Logger;
+}

@@ -1,0 +1,155 @@
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import argon2 from "argon2";
+import { AuthError } from "./errors.js";
+import { createConcurrencyLimit } from "./concurrency-limit.js";
+
+/** Length limits, counted in Unicode code points after NFKC normalisation. */
+export interface PasswordPolicy {
+  minLength: number;
+  maxLength: number;
+}
+
+/** What the policy compares a password against so a user cannot reuse their own identifiers. */
+export interface PasswordContext {
+  email?: string;
+  username?: string | null;
+}
+
+/** Argon2id cost parameters (memory in KiB). */
+export interface Argon2Params {
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+}
+
+/** OWASP's minimum recommendation for argon2id: 19 MiB, 2 iterations, 1 lane. */
+export const OWASP_ARGON2_MINIMUM: Argon2Params = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
+
+/** Hashes and verifies passwords with argon2id, bounded in how many run at once. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  verifyAgainstDummy(password: string): Promise<false>;
+  needsRehash(hash: string): boolean;
+}
+
+let commonPasswords: Set<string> | undefined;
+
+function loadCommonPasswords(): Set<string> {
+  if (!commonPasswords) {
+    const text = readFileSync(new URL("./common-passwords.txt", import.meta.url), "utf8");
+    const entries = text.split("\n").map((line) => line.trim().normalize("NFKC").toLowerCase());
+    commonPasswords = new Set(entries.filter((entry) => entry.length > 0));
+  }
+  return commonPasswords;
+}
+
+function countCodePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function policyError(message: string): AuthError {
+  return new AuthError("BAD_USER_INPUT", message);
+}
+
+/** Throws BAD_USER_INPUT unless the password meets the policy (length, not common, not an own identifier). */
+export function checkPasswordPolicy(password: string, policy: PasswordPolicy, context?: PasswordContext): void {
+  if (typeof password !== "string") throw policyError("Password must be a string");
+  const tooLong = `Password must be at most ${policy.maxLength} characters`;
+  // NFKC never shrinks text this much, so refuse a huge input before paying to normalise it
+  if (password.length > policy.maxLength * 4) throw policyError(tooLong);
+
+  const normalized = password.normalize("NFKC");
+  const length = countCodePoints(normalized);
+  if (length > policy.maxLength) throw policyError(tooLong);
+  if (length < policy.minLength) {
+    throw policyError(`Password must be at least ${policy.minLength} characters`);
+  }
+
+  const lower = normalized.toLowerCase();
+  if (new Set(lower).size === 1) throw policyError("Password must not be a single repeated character");
+
+  const email = context?.email;
+  const localPart = email?.includes("@") ? email.slice(0, email.lastIndexOf("@")) : undefined;
+  const identifiers = [email, localPart, context?.username]
+    .filter((value): value is string => typeof value === "string" && value.length > 0)
+    .map((value) => value.normalize("NFKC").toLowerCase());
+  if (identifiers.includes(lower)) {
+    throw policyError("Password must not be your email address or username");
+  }
+
+  if (loadCommonPasswords().has(lower)) {
+    throw policyError("Password is too common; choose a less guessable one");
+  }
+}
+
+// Far above any policy's maximum; keeps a multi-megabyte login attempt from reaching argon2's prehash.
+const MAX_HASHED_PASSWORD_UNITS = 8192;
+
+const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,8})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{11,}$/;
+
+function parseArgon2idHash(hash: string): Argon2Params | null {
+  if (typeof hash !== "string" || hash.length > 1024) return null;
+  const match = ARGON2ID_PHC.exec(hash);
+  if (!match) return null;
+  return { memoryKiB: Number(match[1]), iterations: Number(match[2]), parallelism: Number(match[3]) };
+}
+
+/** Creates an argon2id hasher with the given cost that runs at most `maxConcurrent` hashes at once. */
+export function createPasswordHasher(params: Argon2Params & { maxConcurrent: number }): PasswordHasher {
+  const limit = createConcurrencyLimit(params.maxConcurrent);
+  const options = {
+    type: argon2.argon2id,
+    memoryCost: params.memoryKiB,
+    timeCost: params.iterations,
+    parallelism: params.parallelism,
+  } as const;
+  let dummyHash: Promise<string> | undefined;
+
+  const hash = (password: string): Promise<string> => {
+    if (typeof password !== "string" || password.length > MAX_HASHED_PASSWORD_UNITS) {
+      return Promise.reject(new RangeError("Password must be a string within the hashing limit"));
+    }
+    return limit(() => argon2.hash(password.normalize("NFKC"), options));
+  };
+
+  const verify = async (stored: string, password: string): Promise<boolean> => {
+    if (typeof password !== "string" || password.length > MAX_HASHED_PASSWORD_UNITS) return false;
+    if (!parseArgon2idHash(stored)) return false;
+    try {
+      return await limit(() => argon2.verify(stored, password.normalize("NFKC")));
+    } catch {
+      return false;
+    }
+  };
+
+  const getDummyHash = (): Promise<string> => {
+    dummyHash ??= hash(randomBytes(32).toString("base64url")).catch((error: unknown) => {
+      dummyHash = undefined;
+      throw error;
+    });
+    return dummyHash;
+  };
+
+  return {
+    hash,
+    verify,
+    // same cost as a wrong password for a real account: no account enumeration by timing
+    async verifyAgainstDummy(password: string): Promise<false> {
+      await verify(await getDummyHash(), password);
+      return false;
+    },
+    needsRehash(stored: string): boolean {
+      const current = parseArgon2idHash(stored);
+      if (!current) return true;
+      return (
+        current.memoryKiB < params.memoryKiB ||
+        current.iterations < params.iterations ||
+        current.parallelism < params.parallelism
+      );
+    },
+  };
+}

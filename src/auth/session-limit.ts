@@ -1,0 +1,32 @@
+import type { SessionLimitStrategy } from "../config.js";
+import type { SessionLimitDecision, SessionRecord } from "../storage/store.js";
+
+/** The concurrent-session policy of one deployment. */
+export interface SessionLimitPolicy {
+  /** 0 means unlimited. */
+  limit: number;
+  strategy: SessionLimitStrategy;
+  idleTimeoutSeconds: number;
+}
+
+/** True while a session may still be used: not past its expiry nor idle past the timeout. */
+export function isSessionLive(session: SessionRecord, idleTimeoutSeconds: number, now: Date): boolean {
+  if (session.status !== "ACTIVE" || session.expiresAt <= now) return false;
+  return idleTimeoutSeconds === 0 || now.getTime() - session.lastUsedAt.getTime() < idleTimeoutSeconds * 1000;
+}
+
+/**
+ * Which sessions a new login ends, or whether it is refused. Expired and idle sessions never count,
+ * so a forgotten device can never lock its owner out.
+ */
+export function decideSessionLimit(policy: SessionLimitPolicy, now: Date): SessionLimitDecision {
+  return (activeSessions) => {
+    if (policy.limit === 0) return { replace: [] };
+    const live = activeSessions.filter((s) => isSessionLive(s, policy.idleTimeoutSeconds, now));
+    const excess = live.length - policy.limit + 1;
+    if (excess <= 0) return { replace: [] };
+    if (policy.strategy === "reject") return "reject";
+    const oldestFirst = [...live].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return { replace: oldestFirst.slice(0, excess).map((s) => s.id) };
+  };
+}

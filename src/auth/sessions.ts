@@ -1,0 +1,138 @@
+import { randomUUID } from "node:crypto";
+import type { RefreshTokenRecord, SessionRecord, SessionStatus, UserRecord } from "../storage/store.js";
+import { signAccessToken } from "./access-tokens.js";
+import type { AuthDeps } from "./deps.js";
+import { AuthError, invalidToken } from "./errors.js";
+import type { AuthResult, ClientInfo, Principal } from "./principal.js";
+import {
+  hashRefreshSecret,
+  newRefreshToken,
+  openSuccessorSecret,
+  parseRefreshToken,
+  refreshSecretMatches,
+  sealSuccessorSecret,
+} from "./refresh-tokens.js";
+import { decideSessionLimit, isSessionLive } from "./session-limit.js";
+
+/** Starts a session for a user whose credentials were just checked, applying the session limit. */
+export async function openSession(deps: AuthDeps, user: UserRecord, client: ClientInfo): Promise<AuthResult> {
+  const now = deps.now();
+  const expiresAt = addSeconds(now, deps.sessions.refreshTtlSeconds);
+  const refresh = newRefreshToken();
+  const sessionId = randomUUID();
+  const result = await deps.store.startSession(
+    { id: sessionId, userId: user.id, createdAt: now, expiresAt, userAgent: client.userAgent, ipAddress: client.ipAddress },
+    { id: refresh.id, sessionId, secretHash: hashRefreshSecret(refresh.secret), createdAt: now, expiresAt },
+    decideSessionLimit(deps.sessions, now),
+    now,
+  );
+  if (!result.ok) {
+    deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user.id, client, detail: { reason: "session limit" } }, now);
+    throw new AuthError("SESSION_LIMIT_REACHED", `This account already has the maximum of ${deps.sessions.limit} active session(s); log out elsewhere first`);
+  }
+  for (const replaced of result.replaced) {
+    deps.audit.record({ type: "SESSION_REPLACED", userId: user.id, sessionId: replaced.id, client, detail: { by: sessionId } }, now);
+  }
+  return issueTokens(deps, user, result.session, refresh.token, expiresAt, now);
+}
+
+/**
+ * Exchanges a refresh token for new tokens (rotation). A rotated token presented again is reuse and
+ * revokes the session, except the directly preceding token within the grace window, which gets the
+ * same successor its first presentation got, so racing tabs converge on one refresh token.
+ */
+export async function renewSession(deps: AuthDeps, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
+  const now = deps.now();
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) throw invalidToken("refresh token malformed");
+  const stored = await deps.store.findRefreshToken(parsed.id);
+  // an unknown id or wrong secret proves nothing about the session: refuse without revoking
+  if (!stored || !refreshSecretMatches(parsed.secret, stored.secretHash)) throw invalidToken("refresh token unknown");
+  if (stored.expiresAt <= now) throw invalidToken("refresh token expired");
+  const found = (await deps.store.getSessionsWithUsers([stored.sessionId]))[0];
+  if (!found) throw invalidToken("session not found");
+  const { session, user } = found;
+  if (user.disabledAt) throw invalidToken("user disabled");
+  if (!isSessionLive(session, deps.sessions.idleTimeoutSeconds, now)) {
+    if (session.status === "ACTIVE") await deps.store.endSession(session.id, "EXPIRED", now);
+    throw invalidToken(`session ${session.status === "ACTIVE" ? "expired" : session.status}`);
+  }
+
+  let token = stored;
+  if (!token.rotatedAt) {
+    const successor = newRefreshToken();
+    const expiresAt = addSeconds(now, deps.sessions.refreshTtlSeconds);
+    const rotated = await deps.store.rotateRefreshToken(
+      token.id,
+      {
+        id: successor.id,
+        sessionId: session.id,
+        secretHash: hashRefreshSecret(successor.secret),
+        createdAt: now,
+        expiresAt,
+        sealedForPredecessor: sealSuccessorSecret(parsed.secret, successor.secret),
+      },
+      expiresAt,
+      now,
+    );
+    if (rotated.ok) {
+      deps.audit.record({ type: "TOKEN_RENEWED", userId: user.id, sessionId: session.id, client }, now);
+      return issueTokens(deps, user, rotated.session, successor.token, expiresAt, now);
+    }
+    if (rotated.reason === "SESSION_ENDED") throw invalidToken("session ended during renewal");
+    token = rotated.token; // a racing request rotated it first: fall through to the grace rule
+  }
+  const successor = await graceSuccessor(deps, token, parsed.secret, now);
+  if (successor) return issueTokens(deps, user, session, successor.token, successor.expiresAt, now);
+
+  await deps.store.endSession(session.id, "REVOKED", now);
+  deps.audit.record({ type: "REFRESH_TOKEN_REUSED", outcome: "FAILURE", userId: user.id, sessionId: session.id, client }, now);
+  deps.log.warn("refresh token reuse detected; session revoked", { userId: user.id, sessionId: session.id });
+  throw invalidToken("refresh token reused");
+}
+
+/** The successor of a just-rotated token, when the grace rule lets its holder have it again. */
+async function graceSuccessor(
+  deps: AuthDeps,
+  token: RefreshTokenRecord,
+  secret: string,
+  now: Date,
+): Promise<{ token: string; expiresAt: Date } | null> {
+  const graceMs = deps.sessions.reuseGraceSeconds * 1000;
+  if (graceMs === 0 || !token.rotatedAt || !token.successorId || !token.successorSecretSealed) return null;
+  if (now.getTime() - token.rotatedAt.getTime() > graceMs) return null;
+  const successor = await deps.store.findRefreshToken(token.successorId);
+  // only the directly preceding token qualifies: once the successor itself rotated, this one is old
+  if (!successor || successor.rotatedAt) return null;
+  const successorSecret = openSuccessorSecret(secret, token.successorSecretSealed);
+  if (!successorSecret) return null;
+  return { token: `${successor.id}.${successorSecret}`, expiresAt: successor.expiresAt };
+}
+
+/** Ends a session the principal may manage; ending an already-ended session returns it unchanged. */
+export async function endSession(
+  deps: AuthDeps,
+  principal: Principal,
+  sessionId: string,
+  status: Exclude<SessionStatus, "ACTIVE">,
+  client: ClientInfo,
+): Promise<SessionRecord | null> {
+  const now = deps.now();
+  const ended = await deps.store.endSession(sessionId, status, now);
+  if (ended) {
+    const type = status === "LOGGED_OUT" ? "LOGOUT" : "SESSION_REVOKED";
+    const actorId = ended.userId === principal.user.id ? null : principal.user.id;
+    deps.audit.record({ type, userId: ended.userId, sessionId, actorId, client }, now);
+  }
+  return ended;
+}
+
+function issueTokens(deps: AuthDeps, user: UserRecord, session: SessionRecord, refreshToken: string, refreshTokenExpiresAt: Date, now: Date): AuthResult {
+  const access = signAccessToken(deps.accessTokens, { userId: user.id, sessionId: session.id }, now);
+  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user, session };
+}
+
+/** `date` plus whole seconds. */
+export function addSeconds(date: Date, seconds: number): Date {
+  return new Date(date.getTime() + seconds * 1000);
+}

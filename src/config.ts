@@ -1,0 +1,180 @@
+/**
+ * The one typed configuration object, read from the environment once at start-up.
+ * Every bad variable is reported at once, each with a message that says how to fix it.
+ */
+
+export type SessionLimitStrategy = "evict-oldest" | "reject";
+
+export interface Config {
+  production: boolean;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** Holds the embedded PostgreSQL cluster and the development JWT secret. */
+  dataDir: string;
+  database:
+    | { provider: "postgresql"; url: string; poolSize: number }
+    | { provider: "mongodb"; url: string; poolSize: number }
+    /** No DATABASE_URL: the app starts its own PostgreSQL in `dataDir`. */
+    | { provider: "embedded-postgresql"; port: number; poolSize: number };
+  jwt: {
+    /** Undefined only outside production: a secret is then generated once and kept in `dataDir`. */
+    secret: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+  };
+  sessions: {
+    /** At most this many ACTIVE sessions per user; 0 means unlimited. */
+    limit: number;
+    strategy: SessionLimitStrategy;
+    refreshTtlSeconds: number;
+    /** A session unused for this long ends (and stops counting toward the limit); 0 disables. */
+    idleTimeoutSeconds: number;
+    reuseGraceSeconds: number;
+  };
+  passwords: {
+    minLength: number;
+    maxLength: number;
+    argon2: { memoryKiB: number; iterations: number; parallelism: number };
+    /** Hashes computed at once; more wait, so a login storm cannot starve other requests. */
+    maxConcurrentHashes: number;
+  };
+  http: {
+    /** Largest accepted request body, in bytes. */
+    maxBodyBytes: number;
+  };
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Thrown by loadConfig with every problem found, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const MIN_SECRET_BYTES = 32;
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Reads and validates the configuration; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const production = env.NODE_ENV === "production";
+
+  const databaseUrl = read.string("DATABASE_URL", "");
+  const poolSize = read.integer("DATABASE_POOL_SIZE", 10, { min: 1, max: 1000 });
+  let database: Config["database"];
+  if (databaseUrl === "") {
+    database = { provider: "embedded-postgresql", port: read.integer("EMBEDDED_POSTGRES_PORT", 5433, { min: 1, max: 65535 }), poolSize };
+  } else if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    database = { provider: "postgresql", url: databaseUrl, poolSize };
+  } else if (/^mongodb(\+srv)?:\/\//i.test(databaseUrl)) {
+    database = { provider: "mongodb", url: databaseUrl, poolSize };
+  } else {
+    problems.push("DATABASE_URL: must start with postgresql://, postgres://, mongodb:// or mongodb+srv:// (or be unset for the embedded PostgreSQL)");
+    database = { provider: "embedded-postgresql", port: 5433, poolSize };
+  }
+
+  const secret = env.JWT_SECRET;
+  if (secret === undefined || secret === "") {
+    if (production) problems.push(`JWT_SECRET: required when NODE_ENV=production (at least ${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\`)`);
+  } else if (Buffer.byteLength(secret, "utf8") < MIN_SECRET_BYTES) {
+    problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes (got ${Buffer.byteLength(secret, "utf8")}); generate one with \`openssl rand -base64 48\``);
+  } else if (new Set(secret).size < 8) {
+    problems.push("JWT_SECRET: too predictable (fewer than 8 distinct characters); use a random value");
+  }
+
+  const minLength = read.integer("PASSWORD_MIN_LENGTH", 15, { min: 8, max: 256 });
+  const config: Config = {
+    production,
+    host: read.string("HOST", "0.0.0.0"),
+    port: read.integer("PORT", 4000, { min: 0, max: 65535 }),
+    logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"], "info"),
+    dataDir: read.string("DATA_DIR", ".data"),
+    database,
+    jwt: {
+      secret: secret === "" ? undefined : secret,
+      issuer: read.string("JWT_ISSUER", "graphql-auth-api"),
+      audience: read.string("JWT_AUDIENCE", "graphql-auth-api"),
+      accessTtlSeconds: read.duration("ACCESS_TOKEN_TTL", "15m", { min: 10, max: 86_400 }),
+    },
+    sessions: {
+      limit: read.integer("SESSION_LIMIT", 1, { min: 0, max: 10_000 }),
+      strategy: read.oneOf("SESSION_LIMIT_STRATEGY", ["evict-oldest", "reject"], "evict-oldest"),
+      refreshTtlSeconds: read.duration("REFRESH_TOKEN_TTL", "30d", { min: 60, max: 400 * 86_400 }),
+      idleTimeoutSeconds: read.duration("SESSION_IDLE_TIMEOUT", "7d", { min: 0, max: 400 * 86_400 }),
+      reuseGraceSeconds: read.duration("REFRESH_REUSE_GRACE", "10s", { min: 0, max: 300 }),
+    },
+    passwords: {
+      minLength,
+      maxLength: 256,
+      argon2: {
+        memoryKiB: read.integer("ARGON2_MEMORY_KIB", 19_456, { min: 19_456, max: 4_194_304 }),
+        iterations: read.integer("ARGON2_ITERATIONS", 2, { min: 2, max: 100 }),
+        parallelism: read.integer("ARGON2_PARALLELISM", 1, { min: 1, max: 64 }),
+      },
+      maxConcurrentHashes: read.integer("ARGON2_MAX_CONCURRENT", 4, { min: 1, max: 256 }),
+    },
+    http: {
+      maxBodyBytes: read.integer("MAX_BODY_BYTES", 100_000, { min: 1_000, max: 10_000_000 }),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Reads typed variables, collecting problems instead of throwing at the first. */
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string, fallback: string): string {
+    return this.env[name]?.trim() || fallback;
+  }
+
+  integer(name: string, fallback: number, range: { min: number; max: number }): number {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < range.min || value > range.max) {
+      this.problems.push(`${name}: must be a whole number from ${range.min} to ${range.max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name}: must be one of ${allowed.join(", ")} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  /** A duration in seconds: "900", "900s", "15m", "12h" or "30d". */
+  duration(name: string, fallback: string, range: { min: number; max: number }): number {
+    const raw = this.env[name]?.trim() || fallback;
+    const match = /^(\d+)\s*([smhd]?)$/.exec(raw);
+    const seconds = match ? Number(match[1]) * (DURATION_UNITS[match[2] || "s"] ?? 1) : NaN;
+    if (!(seconds >= range.min && seconds <= range.max)) {
+      this.problems.push(`${name}: must be a duration like 30s, 15m, 12h or 30d, from ${range.min}s to ${range.max}s (got "${raw}")`);
+      return parseDurationUnchecked(fallback);
+    }
+    return seconds;
+  }
+}
+
+function parseDurationUnchecked(value: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(value);
+  return match ? Number(match[1]) * (DURATION_UNITS[match[2] || "s"] ?? 1) : 0;
+}

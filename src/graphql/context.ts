@@ -1,0 +1,40 @@
+import type { Auth } from "../auth/auth.js";
+import { AuthError } from "../auth/errors.js";
+import type { ClientInfo, Principal } from "../auth/principal.js";
+import type { Loaders } from "./loaders.js";
+
+/** What every resolver receives. */
+export interface GraphQLContext {
+  auth: Auth;
+  client: ClientInfo;
+  /** The bearer token as sent, or null; public operations never look at it. */
+  accessToken: string | null;
+  loaders: Loaders;
+  /** The checked caller, memoised per request; throws UNAUTHENTICATED when there is none. */
+  principal(): Promise<Principal>;
+}
+
+/** Builds a request's context; the token is checked only when a resolver asks for the principal. */
+export function createContext(options: { auth: Auth; client: ClientInfo; authorization: string | undefined; loaders: Loaders }): GraphQLContext {
+  const accessToken = bearerToken(options.authorization);
+  let principal: Promise<Principal> | undefined;
+  return {
+    auth: options.auth,
+    client: options.client,
+    accessToken,
+    loaders: options.loaders,
+    principal() {
+      principal ??=
+        accessToken === null
+          ? Promise.reject(new AuthError("UNAUTHENTICATED", "Authentication required", undefined, "no bearer token"))
+          : options.auth.authenticate(accessToken, (sessionId) => options.loaders.sessionWithUser.load(sessionId));
+      return principal;
+    },
+  };
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  // a malformed header counts as a token that will fail verification, not as no header at all
+  return match?.[1] ?? (header ? header : null);
+}

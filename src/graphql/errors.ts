@@ -1,0 +1,77 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { GraphQLFormattedError } from "graphql";
+import { AuthError, type AuthErrorCode } from "../auth/errors.js";
+import type { Logger } from "../logger.js";
+import { StoreUnavailableError } from "../storage/store.js";
+import type { GraphQLContext } from "./context.js";
+
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The HTTP status of a failed operation, by its error code. */
+const HTTP_STATUS = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  SESSION_LIMIT_REACHED: 409,
+  TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
+} satisfies Record<AuthErrorCode, number>;
+
+/** Codes Apollo itself produces for bad requests; passed through as they are. */
+const APOLLO_REQUEST_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+/**
+ * The one place where errors become what clients see: AuthError keeps its code and message, a database
+ * outage becomes SERVICE_UNAVAILABLE, anything unexpected a generic INTERNAL_SERVER_ERROR (logged in full).
+ */
+export function createFormatError(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+    if (original instanceof AuthError) {
+      if (original.reason) log.debug("request refused", { code: original.code, reason: original.reason, path: formatted.path });
+      const extensions = { code: original.code, ...(original.retryAfterSeconds ? { retryAfter: original.retryAfterSeconds } : {}) };
+      return { ...base, message: original.message, extensions };
+    }
+    if (original instanceof StoreUnavailableError) {
+      log.error("database unavailable", { path: formatted.path, cause: original.cause });
+      return { ...base, message: "Service temporarily unavailable; try again shortly", extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: DATABASE_RETRY_AFTER_SECONDS } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && APOLLO_REQUEST_CODES.has(code)) return { ...base, extensions: { code } };
+    log.error("unexpected error", { path: formatted.path, error: original });
+    return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}
+
+/** Sets the HTTP status of an operation that failed as a whole, with WWW-Authenticate or Retry-After. */
+export const httpStatusPlugin: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== "single") return;
+        const { data, errors } = response.body.singleResult;
+        const first = errors?.[0];
+        if (!first || (data !== null && data !== undefined)) return;
+        const code = first.extensions?.code;
+        const status = code === "INTERNAL_SERVER_ERROR" ? 500 : HTTP_STATUS[code as AuthErrorCode];
+        if (!status) return;
+        response.http.status = status;
+        if (status === 401) {
+          response.http.headers.set("www-authenticate", contextValue.accessToken ? 'Bearer error="invalid_token"' : "Bearer");
+        }
+        const retryAfter = first.extensions?.retryAfter;
+        if (typeof retryAfter === "number") response.http.headers.set("retry-after", String(retryAfter));
+      },
+    };
+  },
+};

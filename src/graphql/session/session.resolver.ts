@@ -1,0 +1,27 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import type { GraphQLContext } from "../context.js";
+import { Session } from "./session.type.js";
+
+/** Revoking sessions, and the `current` flag. */
+@Resolver(() => Session)
+export class SessionResolver {
+  @FieldResolver(() => Boolean, { description: "True for the session of the calling token." })
+  async current(@Root() session: Session, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    return (await ctx.principal()).session.id === session.id;
+  }
+
+  @Authorized()
+  @Mutation(() => Session, { description: "Ends one of your sessions (ADMIN: anyone's). An ended session is returned unchanged." })
+  async revokeSession(@Arg("sessionId", () => ID) sessionId: string, @Ctx() ctx: GraphQLContext): Promise<Session> {
+    return ctx.auth.revokeSession(await ctx.principal(), sessionId, ctx.client);
+  }
+
+  @Authorized()
+  @Mutation(() => Int, { description: "Ends all your other sessions (and this one with includeCurrent); returns how many ended." })
+  async revokeAllSessions(
+    @Arg("includeCurrent", () => Boolean, { nullable: true, defaultValue: false }) includeCurrent: boolean | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<number> {
+    return ctx.auth.revokeAllSessions(await ctx.principal(), includeCurrent ?? false, ctx.client);
+  }
+}

@@ -1,0 +1,26 @@
+import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver } from "graphql-scalars";
+import { Field, ID, ObjectType } from "type-graphql";
+
+/** An account. The password hash is stored but never part of the schema. */
+@ObjectType({ description: "An account." })
+export class User {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => EmailAddressResolver)
+  email!: string;
+
+  @Field(() => String, { nullable: true })
+  username!: string | null;
+
+  @Field(() => [String])
+  roles!: string[];
+
+  @Field(() => JSONObjectResolver, { description: "The custom fields chosen at creation." })
+  profile!: Record<string, unknown>;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  // `sessions` is resolved by UserResolver, for the user themself and ADMIN
+}

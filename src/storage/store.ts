@@ -1,0 +1,192 @@
+/**
+ * The storage port: every question the auth core asks of a database, and nothing else.
+ * One implementation per provider (PostgreSQL, MongoDB) plus an in-memory one for fast tests;
+ * all of them pass test/store-contract.ts unchanged.
+ */
+
+export type SessionStatus = "ACTIVE" | "LOGGED_OUT" | "REVOKED" | "REPLACED" | "EXPIRED";
+
+/** A stored account. `passwordHash` never leaves the auth core. */
+export interface UserRecord {
+  id: string;
+  /** Lower-cased; unique. */
+  email: string;
+  /** Lower-cased; unique when present. */
+  username: string | null;
+  passwordHash: string;
+  roles: string[];
+  profile: Record<string, unknown>;
+  disabledAt: Date | null;
+  createdAt: Date;
+}
+
+/** A login session: one device's right to renew tokens. */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  status: SessionStatus;
+  createdAt: Date;
+  lastUsedAt: Date;
+  /** When the current refresh token (and so the session) expires unless renewed. */
+  expiresAt: Date;
+  endedAt: Date | null;
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
+/** One issued refresh token. Only a hash of its secret is stored. */
+export interface RefreshTokenRecord {
+  id: string;
+  sessionId: string;
+  /** SHA-256 of the secret, hex. */
+  secretHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Set when this token was exchanged for its successor. */
+  rotatedAt: Date | null;
+  successorId: string | null;
+  /** The successor's secret, encrypted under a key only this token's holder can derive (grace window). */
+  successorSecretSealed: string | null;
+}
+
+/** Something that happened to an account, kept for the user and administrators. Never holds a secret. */
+export interface AuditEventRecord {
+  id: string;
+  /** Null when the login named no known account. */
+  userId: string | null;
+  sessionId: string | null;
+  /** The principal who did it, when not the user themself (an ADMIN). */
+  actorId: string | null;
+  type: string;
+  outcome: "SUCCESS" | "FAILURE";
+  ipAddress: string | null;
+  userAgent: string | null;
+  /** Non-secret details (for example the reason of a failure). */
+  detail: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export type NewAuditEvent = Omit<AuditEventRecord, "id">;
+
+export interface NewUser {
+  email: string;
+  username: string | null;
+  passwordHash: string;
+  roles: string[];
+  profile: Record<string, unknown>;
+}
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ipAddress: string | null;
+}
+
+export type NewRefreshToken = Pick<RefreshTokenRecord, "id" | "sessionId" | "secretHash" | "createdAt" | "expiresAt">;
+
+/**
+ * Decides, from the user's sessions that are ACTIVE (as stored), which ones a new login ends.
+ * Returns the ids to mark REPLACED, or "reject" to refuse the new login.
+ */
+export type SessionLimitDecision = (activeSessions: SessionRecord[]) => { replace: string[] } | "reject";
+
+export type StartSessionResult =
+  | { ok: true; session: SessionRecord; replaced: SessionRecord[] }
+  | { ok: false; reason: "SESSION_LIMIT_REACHED" };
+
+export type RotateResult =
+  | { ok: true; session: SessionRecord; token: RefreshTokenRecord }
+  /** Another caller rotated this token first; `token` is its state now. */
+  | { ok: false; reason: "ALREADY_ROTATED"; token: RefreshTokenRecord }
+  /** The session is no longer ACTIVE, or the token does not exist. */
+  | { ok: false; reason: "SESSION_ENDED" };
+
+/** A unique field that a write collided on. */
+export class DuplicateError extends Error {
+  constructor(readonly field: "email" | "username") {
+    super(`duplicate ${field}`);
+    this.name = "DuplicateError";
+  }
+}
+
+/** The database could not be reached or did not answer in time. */
+export class StoreUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super("database unavailable", options);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+export interface Store {
+  /** Creates a user; throws DuplicateError when the email or username is taken. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  findUserById(id: string): Promise<UserRecord | null>;
+  /** Finds a user by lower-cased email or username. */
+  findUserByLogin(login: string): Promise<UserRecord | null>;
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+
+  /**
+   * Loads sessions with their users, in one round trip, for the per-request check.
+   * Missing ids are simply absent from the result.
+   */
+  getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>>;
+  getSession(sessionId: string): Promise<SessionRecord | null>;
+
+  /**
+   * Creates a session and its first refresh token while enforcing the session limit.
+   * Concurrency: serialised per user (a row lock on PostgreSQL, a write conflict on MongoDB), so two
+   * logins racing for the last slot never both win; `decide` sees the sessions as they are under the lock.
+   */
+  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult>;
+
+  findRefreshToken(id: string): Promise<RefreshTokenRecord | null>;
+
+  /**
+   * Marks `oldTokenId` rotated and stores its successor, only if it is not rotated yet and its session is ACTIVE;
+   * also slides the session's `expiresAt` / `lastUsedAt`.
+   * Concurrency: a conditional write; of racing callers exactly one gets ok, the others ALREADY_ROTATED.
+   */
+  rotateRefreshToken(
+    oldTokenId: string,
+    successor: NewRefreshToken & { sealedForPredecessor: string },
+    sessionExpiresAt: Date,
+    now: Date,
+  ): Promise<RotateResult>;
+
+  /**
+   * Moves a session to `status` if it is still ACTIVE. Returns the session as it is afterwards
+   * (unchanged when it had already ended), or null when it does not exist.
+   */
+  endSession(sessionId: string, status: Exclude<SessionStatus, "ACTIVE">, now: Date): Promise<SessionRecord | null>;
+
+  /** Every session of the user, newest first. */
+  listUserSessions(userId: string): Promise<SessionRecord[]>;
+
+  /** Ends every ACTIVE session of the user except `exceptSessionId`; returns how many ended. */
+  endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number>;
+
+  /** Sets or clears `disabledAt`; returns the user as it is afterwards, or null when missing. */
+  setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null>;
+
+  /** Deletes the user with their sessions and refresh tokens; returns false when missing. */
+  deleteUser(userId: string): Promise<boolean>;
+
+  /** Records when sessions were last used, in one write; an older time never overwrites a newer one. */
+  touchSessions(entries: ReadonlyArray<{ sessionId: string; lastUsedAt: Date }>): Promise<void>;
+
+  /** Marks ACTIVE sessions whose `expiresAt` passed as EXPIRED and deletes sessions ended before `purgeBefore`. */
+  sweepSessions(now: Date, purgeBefore: Date): Promise<{ expired: number; purged: number }>;
+
+  appendAuditEvents(events: readonly NewAuditEvent[]): Promise<void>;
+  /** Newest first. */
+  listAuditEvents(query: { userId: string | null; limit: number; before: Date | null }): Promise<AuditEventRecord[]>;
+  /** Deletes events older than `before`; returns how many. */
+  pruneAuditEvents(before: Date): Promise<number>;
+
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
