@@ -55,7 +55,7 @@ export async function createApp(options: {
     server,
     async close() {
       await server.close();
-      await Promise.all([activity.stop(), audit.stop()]);
+      await activity.stop();
     },
   };
 }

@@ -12,7 +12,8 @@ export async function loadOrCreateDevSecret(dataDir: string): Promise<{ secret: 
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const secret = randomBytes(48).toString("base64url");
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // the folder stays traversable: as root, the embedded PostgreSQL runs as another user inside it
+  await mkdir(dataDir, { recursive: true });
   await writeFile(file, secret + "\n", { mode: 0o600 });
   return { secret, created: true };
 }

@@ -36,7 +36,7 @@ export async function createAccount(deps: AuthDeps, input: NewAccount): Promise<
 /** Self-service sign-up: creates the account (never with roles) and starts its first session. */
 export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> {
   const user = await createAccount(deps, { ...input, roles: [] });
-  deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
+  await deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
   return openSession(deps, user, client);
 }
 
@@ -48,12 +48,12 @@ export async function login(deps: AuthDeps, input: { login: string; password: st
   const valid = user ? await deps.hasher.verify(user.passwordHash, input.password) : await deps.hasher.verifyAgainstDummy(input.password);
   if (!user || !valid || user.disabledAt) {
     const reason = !user ? "unknown account" : !valid ? "wrong password" : "account disabled";
-    deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user?.id ?? null, client, detail: { reason } }, deps.now());
+    await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user?.id ?? null, client, detail: { reason } }, deps.now());
     throw new AuthError("UNAUTHENTICATED", INVALID_CREDENTIALS, undefined, reason);
   }
   if (deps.hasher.needsRehash(user.passwordHash)) await upgradeHash(deps, user, input.password);
   const result = await openSession(deps, user, client);
-  deps.audit.record({ type: "LOGIN", userId: user.id, sessionId: result.session.id, client }, deps.now());
+  await deps.audit.record({ type: "LOGIN", userId: user.id, sessionId: result.session.id, client }, deps.now());
   return result;
 }
 
@@ -67,14 +67,14 @@ export async function changePassword(
   rejectOversizedPassword(deps, input.currentPassword);
   const { user } = principal;
   if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
-    deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
+    await deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
     throw new AuthError("BAD_USER_INPUT", "Current password is incorrect");
   }
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username });
   await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(input.newPassword));
   const now = deps.now();
   const revoked = await deps.store.endUserSessions(user.id, "REVOKED", principal.session.id, now);
-  deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
+  await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
   return revoked;
 }
 

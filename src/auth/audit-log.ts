@@ -29,30 +29,36 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-/** Records audit events in batches, so auditing adds no round trip to a request. */
+/** Records audit events; concurrent requests share one write. */
 export interface AuditLog {
-  record(entry: AuditEntry, now: Date): void;
-  flush(): Promise<void>;
-  stop(): Promise<void>;
+  /** Resolves once the event is stored (or its write failed and was logged): it never rejects. */
+  record(entry: AuditEntry, now: Date): Promise<void>;
 }
 
-/** Buffers events and writes them every `flushEveryMs` or once `maxBuffered` are waiting. */
-export function createAuditLog(options: { store: Store; log: Logger; flushEveryMs?: number; maxBuffered?: number }): AuditLog {
-  const maxBuffered = options.maxBuffered ?? 200;
-  let buffer: NewAuditEvent[] = [];
-  let flushing: Promise<void> = Promise.resolve();
+/**
+ * Writes events before the request that caused them answers (nothing is lost to a crash), gathering the
+ * events of all requests in flight into one insert: the batch is written on the next turn of the event loop.
+ */
+export function createAuditLog(options: { store: Store; log: Logger }): AuditLog {
+  let batch: { events: NewAuditEvent[]; written: Promise<void> } | null = null;
 
-  const flush = (): Promise<void> => {
-    if (buffer.length === 0) return flushing;
-    const batch = buffer;
-    buffer = [];
-    flushing = flushing
-      .then(() => options.store.appendAuditEvents(batch))
-      .catch((error: unknown) => options.log.error("could not write audit events", { events: batch.length, error }));
-    return flushing;
+  const enqueue = (event: NewAuditEvent): Promise<void> => {
+    if (!batch) {
+      const events: NewAuditEvent[] = [];
+      const written = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        batch = null;
+        try {
+          await options.store.appendAuditEvents(events);
+        } catch (error) {
+          // the operation itself succeeded or failed on its own merits; the operator learns of the gap
+          options.log.error("could not write audit events", { events: events.length, error });
+        }
+      });
+      batch = { events, written };
+    }
+    batch.events.push(event);
+    return batch.written;
   };
-  const timer = setInterval(() => void flush(), options.flushEveryMs ?? 1_000);
-  timer.unref();
 
   return {
     record(entry, now) {
@@ -67,20 +73,16 @@ export function createAuditLog(options: { store: Store; log: Logger; flushEveryM
         detail: entry.detail ?? {},
         createdAt: now,
       };
-      options.log.info(`audit ${event.type} ${event.outcome}`, {
+      // failures are what an operator watches for; routine successes only at debug level
+      const level = event.outcome === "FAILURE" ? "info" : "debug";
+      options.log[level](`audit ${event.type} ${event.outcome}`, {
         userId: event.userId,
         sessionId: event.sessionId,
         actorId: event.actorId,
         ip: event.ipAddress,
         ...event.detail,
       });
-      buffer.push(event);
-      if (buffer.length >= maxBuffered) void flush();
-    },
-    flush,
-    async stop() {
-      clearInterval(timer);
-      await flush();
+      return enqueue(event);
     },
   };
 }

@@ -41,7 +41,7 @@ export function createAuth(deps: AuthDeps) {
       const now = deps.now();
       const except = includeCurrent ? null : principal.session.id;
       const count = await deps.store.endUserSessions(principal.user.id, "REVOKED", except, now);
-      deps.audit.record({ type: "ALL_SESSIONS_REVOKED", userId: principal.user.id, sessionId: principal.session.id, client, detail: { count, includeCurrent } }, now);
+      await deps.audit.record({ type: "ALL_SESSIONS_REVOKED", userId: principal.user.id, sessionId: principal.session.id, client, detail: { count, includeCurrent } }, now);
       return count;
     },
 
@@ -52,7 +52,7 @@ export function createAuth(deps: AuthDeps) {
     async createUser(principal: Principal, input: NewAccount, client: ClientInfo): Promise<UserRecord> {
       requireAdmin(principal);
       const user = await createAccount(deps, input);
-      deps.audit.record({ type: "USER_CREATED", userId: user.id, actorId: principal.user.id, client, detail: { roles: user.roles } }, deps.now());
+      await deps.audit.record({ type: "USER_CREATED", userId: user.id, actorId: principal.user.id, client, detail: { roles: user.roles } }, deps.now());
       return user;
     },
 

@@ -59,7 +59,7 @@ function policyError(message: string): AuthError {
 export function checkPasswordPolicy(password: string, policy: PasswordPolicy, context?: PasswordContext): void {
   if (typeof password !== "string") throw policyError("Password must be a string");
   const tooLong = `Password must be at most ${policy.maxLength} characters`;
-  // NFKC never shrinks text this much, so refuse a huge input before paying to normalise it
+  // NFKC composes at most ~4 UTF-16 units into one character, so this input cannot fit: skip normalising it
   if (password.length > policy.maxLength * 4) throw policyError(tooLong);
 
   const normalized = password.normalize("NFKC");
@@ -89,13 +89,24 @@ export function checkPasswordPolicy(password: string, policy: PasswordPolicy, co
 // Far above any policy's maximum; keeps a multi-megabyte login attempt from reaching argon2's prehash.
 const MAX_HASHED_PASSWORD_UNITS = 8192;
 
-const ARGON2ID_PHC = /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,8})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{11,}$/;
+// $argon2id$v=19$<params>$<salt>$<hash>, params m, t, p in any order (argon2 writes m,p,t)
+const ARGON2ID_PHC = /^\$argon2id\$v=19\$([a-z0-9=,]{1,64})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{11,}$/;
 
 function parseArgon2idHash(hash: string): Argon2Params | null {
   if (typeof hash !== "string" || hash.length > 1024) return null;
   const match = ARGON2ID_PHC.exec(hash);
-  if (!match) return null;
-  return { memoryKiB: Number(match[1]), iterations: Number(match[2]), parallelism: Number(match[3]) };
+  if (!match?.[1]) return null;
+  const params = new Map<string, number>();
+  for (const pair of match[1].split(",")) {
+    const [name = "", value = ""] = pair.split("=");
+    if (!/^[1-9]\d{0,9}$/.test(value) || params.has(name)) return null;
+    params.set(name, Number(value));
+  }
+  const memoryKiB = params.get("m");
+  const iterations = params.get("t");
+  const parallelism = params.get("p");
+  if (params.size !== 3 || !memoryKiB || !iterations || !parallelism) return null;
+  return { memoryKiB, iterations, parallelism };
 }
 
 /** Creates an argon2id hasher with the given cost that runs at most `maxConcurrent` hashes at once. */

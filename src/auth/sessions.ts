@@ -27,12 +27,14 @@ export async function openSession(deps: AuthDeps, user: UserRecord, client: Clie
     now,
   );
   if (!result.ok) {
-    deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user.id, client, detail: { reason: "session limit" } }, now);
+    await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user.id, client, detail: { reason: "session limit" } }, now);
     throw new AuthError("SESSION_LIMIT_REACHED", `This account already has the maximum of ${deps.sessions.limit} active session(s); log out elsewhere first`);
   }
-  for (const replaced of result.replaced) {
-    deps.audit.record({ type: "SESSION_REPLACED", userId: user.id, sessionId: replaced.id, client, detail: { by: sessionId } }, now);
-  }
+  await Promise.all(
+    result.replaced.map((replaced) =>
+      deps.audit.record({ type: "SESSION_REPLACED", userId: user.id, sessionId: replaced.id, client, detail: { by: sessionId } }, now),
+    ),
+  );
   return issueTokens(deps, user, result.session, refresh.token, expiresAt, now);
 }
 
@@ -76,7 +78,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
       now,
     );
     if (rotated.ok) {
-      deps.audit.record({ type: "TOKEN_RENEWED", userId: user.id, sessionId: session.id, client }, now);
+      await deps.audit.record({ type: "TOKEN_RENEWED", userId: user.id, sessionId: session.id, client }, now);
       return issueTokens(deps, user, rotated.session, successor.token, expiresAt, now);
     }
     if (rotated.reason === "SESSION_ENDED") throw invalidToken("session ended during renewal");
@@ -86,7 +88,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
   if (successor) return issueTokens(deps, user, session, successor.token, successor.expiresAt, now);
 
   await deps.store.endSession(session.id, "REVOKED", now);
-  deps.audit.record({ type: "REFRESH_TOKEN_REUSED", outcome: "FAILURE", userId: user.id, sessionId: session.id, client }, now);
+  await deps.audit.record({ type: "REFRESH_TOKEN_REUSED", outcome: "FAILURE", userId: user.id, sessionId: session.id, client }, now);
   deps.log.warn("refresh token reuse detected; session revoked", { userId: user.id, sessionId: session.id });
   throw invalidToken("refresh token reused");
 }
@@ -122,7 +124,7 @@ export async function endSession(
   if (ended) {
     const type = status === "LOGGED_OUT" ? "LOGOUT" : "SESSION_REVOKED";
     const actorId = ended.userId === principal.user.id ? null : principal.user.id;
-    deps.audit.record({ type, userId: ended.userId, sessionId, actorId, client }, now);
+    await deps.audit.record({ type, userId: ended.userId, sessionId, actorId, client }, now);
   }
   return ended;
 }

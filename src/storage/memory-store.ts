@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import {
+  DuplicateError,
+  type AuditEventRecord,
+  type NewAuditEvent,
+  type NewRefreshToken,
+  type NewSession,
+  type NewUser,
+  type RefreshTokenRecord,
+  type RotateResult,
+  type SessionLimitDecision,
+  type SessionRecord,
+  type SessionStatus,
+  type StartSessionResult,
+  type Store,
+  type UserRecord,
+} from "./store.js";
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/**
+ * A Store in process memory, for fast tests of the domain. Concurrency: every method does all its work
+ * synchronously (no await inside), so on the single JS thread each call is atomic; that gives the same
+ * guarantees the database stores get from row locks and conditional writes. Records are copied in and out.
+ */
+export class MemoryStore implements Store {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly tokens = new Map<string, RefreshTokenRecord>();
+  private auditEvents: AuditEventRecord[] = [];
+
+  async createUser(user: NewUser): Promise<UserRecord> {
+    for (const existing of this.users.values()) {
+      if (existing.email === user.email) throw new DuplicateError("email");
+      if (user.username !== null && existing.username === user.username) throw new DuplicateError("username");
+    }
+    const record: UserRecord = { id: randomUUID(), ...copy(user), disabledAt: null, createdAt: new Date() };
+    this.users.set(record.id, record);
+    return copy(record);
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const user = this.users.get(id);
+    return user ? copy(user) : null;
+  }
+
+  async findUserByLogin(login: string): Promise<UserRecord | null> {
+    const users = [...this.users.values()];
+    const user = users.find((candidate) => candidate.email === login) ?? users.find((candidate) => candidate.username === login);
+    return user ? copy(user) : null;
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    const user = this.users.get(userId);
+    if (user) user.passwordHash = passwordHash;
+  }
+
+  async getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {
+    const result: Array<{ session: SessionRecord; user: UserRecord }> = [];
+    for (const id of new Set(sessionIds)) {
+      const session = this.sessions.get(id);
+      const user = session && this.users.get(session.userId);
+      if (session && user) result.push({ session: copy(session), user: copy(user) });
+    }
+    return result;
+  }
+
+  async getSession(sessionId: string): Promise<SessionRecord | null> {
+    const session = this.sessions.get(sessionId);
+    return session ? copy(session) : null;
+  }
+
+  async startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult> {
+    if (!this.users.has(session.userId)) throw new Error(`startSession: user ${session.userId} does not exist`);
+    const active = [...this.sessions.values()]
+      .filter((candidate) => candidate.userId === session.userId && candidate.status === "ACTIVE")
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    const decision = decide(active.map(copy));
+    if (decision === "reject") return { ok: false, reason: "SESSION_LIMIT_REACHED" };
+
+    const replaceIds = new Set(decision.replace);
+    const replaced = active.filter((candidate) => replaceIds.has(candidate.id));
+    for (const old of replaced) Object.assign(old, { status: "REPLACED", endedAt: now });
+    const record: SessionRecord = { ...copy(session), status: "ACTIVE", lastUsedAt: session.createdAt, endedAt: null };
+    this.sessions.set(record.id, copy(record));
+    this.tokens.set(token.id, { ...copy(token), rotatedAt: null, successorId: null, successorSecretSealed: null });
+    return { ok: true, session: record, replaced: replaced.map(copy) };
+  }
+
+  async findRefreshToken(id: string): Promise<RefreshTokenRecord | null> {
+    const token = this.tokens.get(id);
+    return token ? copy(token) : null;
+  }
+
+  async rotateRefreshToken(
+    oldTokenId: string,
+    successor: NewRefreshToken & { sealedForPredecessor: string },
+    sessionExpiresAt: Date,
+    now: Date,
+  ): Promise<RotateResult> {
+    const old = this.tokens.get(oldTokenId);
+    const session = old && this.sessions.get(old.sessionId);
+    if (!old || !session || session.status !== "ACTIVE") return { ok: false, reason: "SESSION_ENDED" };
+    if (old.rotatedAt !== null) return { ok: false, reason: "ALREADY_ROTATED", token: copy(old) };
+
+    const { sealedForPredecessor, ...next } = successor;
+    Object.assign(old, { rotatedAt: now, successorId: next.id, successorSecretSealed: sealedForPredecessor });
+    const token: RefreshTokenRecord = { ...copy(next), sessionId: old.sessionId, rotatedAt: null, successorId: null, successorSecretSealed: null };
+    this.tokens.set(token.id, token);
+    Object.assign(session, { expiresAt: sessionExpiresAt, lastUsedAt: now });
+    return { ok: true, session: copy(session), token: copy(token) };
+  }
+
+  async endSession(sessionId: string, status: Exclude<SessionStatus, "ACTIVE">, now: Date): Promise<SessionRecord | null> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return null;
+    if (session.status === "ACTIVE") Object.assign(session, { status, endedAt: now });
+    return copy(session);
+  }
+
+  async listUserSessions(userId: string): Promise<SessionRecord[]> {
+    return [...this.sessions.values()]
+      .filter((session) => session.userId === userId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
+      .map(copy);
+  }
+
+  async endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number> {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if (session.userId !== userId || session.status !== "ACTIVE" || session.id === exceptSessionId) continue;
+      Object.assign(session, { status, endedAt: now });
+      ended++;
+    }
+    return ended;
+  }
+
+  async setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null> {
+    const user = this.users.get(userId);
+    if (!user) return null;
+    user.disabledAt = disabledAt && new Date(disabledAt);
+    return copy(user);
+  }
+
+  async deleteUser(userId: string): Promise<boolean> {
+    if (!this.users.delete(userId)) return false;
+    for (const session of [...this.sessions.values()]) {
+      if (session.userId === userId) this.deleteSession(session.id);
+    }
+    return true;
+  }
+
+  async touchSessions(entries: ReadonlyArray<{ sessionId: string; lastUsedAt: Date }>): Promise<void> {
+    for (const { sessionId, lastUsedAt } of entries) {
+      const session = this.sessions.get(sessionId);
+      if (session && lastUsedAt > session.lastUsedAt) session.lastUsedAt = new Date(lastUsedAt);
+    }
+  }
+
+  async sweepSessions(now: Date, purgeBefore: Date): Promise<{ expired: number; purged: number }> {
+    let expired = 0;
+    let purged = 0;
+    for (const session of [...this.sessions.values()]) {
+      if (session.status === "ACTIVE" && session.expiresAt <= now) {
+        Object.assign(session, { status: "EXPIRED", endedAt: now });
+        expired++;
+      }
+      if (session.status !== "ACTIVE" && session.endedAt !== null && session.endedAt < purgeBefore) {
+        this.deleteSession(session.id);
+        purged++;
+      }
+    }
+    return { expired, purged };
+  }
+
+  async appendAuditEvents(events: readonly NewAuditEvent[]): Promise<void> {
+    for (const event of events) this.auditEvents.push({ id: randomUUID(), ...copy(event) });
+  }
+
+  async listAuditEvents(query: { userId: string | null; limit: number; before: Date | null }): Promise<AuditEventRecord[]> {
+    return this.auditEvents
+      .filter((event) => (query.userId === null || event.userId === query.userId) && (query.before === null || event.createdAt < query.before))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
+      .slice(0, query.limit)
+      .map(copy);
+  }
+
+  async pruneAuditEvents(before: Date): Promise<number> {
+    const kept = this.auditEvents.filter((event) => event.createdAt >= before);
+    const pruned = this.auditEvents.length - kept.length;
+    this.auditEvents = kept;
+    return pruned;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  private deleteSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
+    for (const token of [...this.tokens.values()]) {
+      if (token.sessionId === sessionId) this.tokens.delete(token.id);
+    }
+  }
+}
+
+/** Opens an empty in-memory Store. */
+export function createMemoryStore(): Store {
+  return new MemoryStore();
+}

@@ -1,0 +1,309 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Prisma, PrismaClient } from "../../generated/postgresql/client.js";
+import {
+  DuplicateError,
+  type AuditEventRecord,
+  type NewAuditEvent,
+  type NewRefreshToken,
+  type NewSession,
+  type NewUser,
+  type RefreshTokenRecord,
+  type RotateResult,
+  type SessionLimitDecision,
+  type SessionRecord,
+  type SessionStatus,
+  type StartSessionResult,
+  type Store,
+  type UserRecord,
+} from "../store.js";
+import { guard, uniqueViolationField } from "./errors.js";
+import { isUuid, toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
+
+/** Options of createPostgresStore. */
+export interface PostgresStoreOptions {
+  url: string;
+  /** Connections in the pg pool. */
+  poolSize: number;
+  /** How long to wait for a new connection before reporting the database unavailable; default 5 s. */
+  connectTimeoutMs?: number;
+  log?: (msg: string) => void;
+}
+
+// Thrown inside a transaction to roll it back when a conditional write lost its race.
+class LostRace extends Error {}
+
+const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 };
+
+/** The Store on PostgreSQL: Prisma's generated client over a `pg` pool (driver adapter, no native engine). */
+export class PostgresStore implements Store {
+  private readonly prisma: PrismaClient;
+
+  constructor(options: PostgresStoreOptions) {
+    const log = options.log ?? (() => undefined);
+    const adapter = new PrismaPg(
+      {
+        connectionString: options.url,
+        max: options.poolSize,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+        idleTimeoutMillis: 30_000,
+      },
+      { onPoolError: (error) => log(`postgres pool: idle connection error: ${error.message}`) },
+    );
+    this.prisma = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  }
+
+  createUser(user: NewUser): Promise<UserRecord> {
+    return guard(async () => {
+      try {
+        const row = await this.prisma.user.create({
+          data: { ...user, profile: user.profile as Prisma.InputJsonObject },
+        });
+        return toUserRecord(row);
+      } catch (error) {
+        const field = uniqueViolationField(error);
+        if (field !== null) throw new DuplicateError(field);
+        throw error;
+      }
+    });
+  }
+
+  findUserById(id: string): Promise<UserRecord | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return guard(async () => {
+      const row = await this.prisma.user.findUnique({ where: { id } });
+      return row && toUserRecord(row);
+    });
+  }
+
+  findUserByLogin(login: string): Promise<UserRecord | null> {
+    return guard(async () => {
+      const rows = await this.prisma.user.findMany({ where: { OR: [{ email: login }, { username: login }] }, take: 2 });
+      // An email match wins over another account's identical username.
+      const row = rows.find((candidate) => candidate.email === login) ?? rows[0];
+      return row ? toUserRecord(row) : null;
+    });
+  }
+
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    if (!isUuid(userId)) return Promise.resolve();
+    return guard(async () => {
+      await this.prisma.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+    });
+  }
+
+  getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {
+    const ids = [...new Set(sessionIds.filter(isUuid))];
+    if (ids.length === 0) return Promise.resolve([]);
+    return guard(async () => {
+      const rows = await this.prisma.session.findMany({ where: { id: { in: ids } }, include: { user: true } });
+      return rows.map(({ user, ...session }) => ({ session: toSessionRecord(session), user: toUserRecord(user) }));
+    });
+  }
+
+  getSession(sessionId: string): Promise<SessionRecord | null> {
+    if (!isUuid(sessionId)) return Promise.resolve(null);
+    return guard(async () => {
+      const row = await this.prisma.session.findUnique({ where: { id: sessionId } });
+      return row && toSessionRecord(row);
+    });
+  }
+
+  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult> {
+    return guard(() =>
+      this.prisma.$transaction(async (tx) => {
+        // Serialise logins of this user: the row lock is held until commit. NO KEY UPDATE conflicts with itself
+        // (and with DELETE) but not with the key-share locks that foreign-key checks take.
+        const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM users WHERE id = ${session.userId}::uuid FOR NO KEY UPDATE`;
+        if (locked.length === 0) throw new Error(`startSession: user ${session.userId} does not exist`);
+        const activeRows = await tx.session.findMany({
+          where: { userId: session.userId, status: "ACTIVE" },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        });
+        const active = activeRows.map(toSessionRecord);
+        const decision = decide(active);
+        if (decision === "reject") return { ok: false as const, reason: "SESSION_LIMIT_REACHED" as const };
+
+        const replaceIds = new Set(decision.replace);
+        const replaced = active.filter((candidate) => replaceIds.has(candidate.id));
+        if (replaced.length > 0) {
+          await tx.session.updateMany({
+            where: { id: { in: replaced.map((candidate) => candidate.id) }, status: "ACTIVE" },
+            data: { status: "REPLACED", endedAt: now },
+          });
+        }
+        const created = await tx.session.create({
+          data: { ...session, status: "ACTIVE", lastUsedAt: session.createdAt },
+        });
+        await tx.refreshToken.create({ data: token });
+        return {
+          ok: true as const,
+          session: toSessionRecord(created),
+          replaced: replaced.map((old) => ({ ...old, status: "REPLACED" as const, endedAt: now })),
+        };
+      }),
+    );
+  }
+
+  findRefreshToken(id: string): Promise<RefreshTokenRecord | null> {
+    return guard(async () => {
+      const row = await this.prisma.refreshToken.findUnique({ where: { id } });
+      return row && toRefreshTokenRecord(row);
+    });
+  }
+
+  rotateRefreshToken(
+    oldTokenId: string,
+    successor: NewRefreshToken & { sealedForPredecessor: string },
+    sessionExpiresAt: Date,
+    now: Date,
+  ): Promise<RotateResult> {
+    const { sealedForPredecessor, ...next } = successor;
+    return guard(async () => {
+      try {
+        return await this.prisma.$transaction(async (tx): Promise<RotateResult> => {
+          const old = await tx.refreshToken.findUnique({ where: { id: oldTokenId }, select: { sessionId: true } });
+          if (old === null) return { ok: false, reason: "SESSION_ENDED" };
+          // Conditional writes, session row first (every rotation of a session queues on it), then the token.
+          const slid = await tx.session.updateMany({
+            where: { id: old.sessionId, status: "ACTIVE" },
+            data: { expiresAt: sessionExpiresAt, lastUsedAt: now },
+          });
+          if (slid.count === 0) return { ok: false, reason: "SESSION_ENDED" };
+          const rotated = await tx.refreshToken.updateMany({
+            where: { id: oldTokenId, rotatedAt: null },
+            data: { rotatedAt: now, successorId: next.id, successorSecretSealed: sealedForPredecessor },
+          });
+          if (rotated.count === 0) throw new LostRace(); // roll back the session slide too
+          const token = await tx.refreshToken.create({ data: { ...next, sessionId: old.sessionId } });
+          const session = await tx.session.findUniqueOrThrow({ where: { id: old.sessionId } });
+          return { ok: true, session: toSessionRecord(session), token: toRefreshTokenRecord(token) };
+        });
+      } catch (error) {
+        if (!(error instanceof LostRace)) throw error;
+        const token = await this.prisma.refreshToken.findUnique({ where: { id: oldTokenId } });
+        return token ? { ok: false, reason: "ALREADY_ROTATED", token: toRefreshTokenRecord(token) } : { ok: false, reason: "SESSION_ENDED" };
+      }
+    });
+  }
+
+  endSession(sessionId: string, status: Exclude<SessionStatus, "ACTIVE">, now: Date): Promise<SessionRecord | null> {
+    if (!isUuid(sessionId)) return Promise.resolve(null);
+    return guard(async () => {
+      await this.prisma.session.updateMany({ where: { id: sessionId, status: "ACTIVE" }, data: { status, endedAt: now } });
+      const row = await this.prisma.session.findUnique({ where: { id: sessionId } });
+      return row && toSessionRecord(row);
+    });
+  }
+
+  listUserSessions(userId: string): Promise<SessionRecord[]> {
+    if (!isUuid(userId)) return Promise.resolve([]);
+    return guard(async () => {
+      const rows = await this.prisma.session.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      return rows.map(toSessionRecord);
+    });
+  }
+
+  endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number> {
+    if (!isUuid(userId)) return Promise.resolve(0);
+    return guard(async () => {
+      const except = exceptSessionId !== null && isUuid(exceptSessionId) ? { id: { not: exceptSessionId } } : {};
+      const { count } = await this.prisma.session.updateMany({
+        where: { userId, status: "ACTIVE", ...except },
+        data: { status, endedAt: now },
+      });
+      return count;
+    });
+  }
+
+  setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null> {
+    if (!isUuid(userId)) return Promise.resolve(null);
+    return guard(async () => {
+      await this.prisma.user.updateMany({ where: { id: userId }, data: { disabledAt } });
+      const row = await this.prisma.user.findUnique({ where: { id: userId } });
+      return row && toUserRecord(row);
+    });
+  }
+
+  deleteUser(userId: string): Promise<boolean> {
+    if (!isUuid(userId)) return Promise.resolve(false);
+    return guard(async () => {
+      // Sessions and refresh tokens go with the user (ON DELETE CASCADE); audit events stay.
+      const { count } = await this.prisma.user.deleteMany({ where: { id: userId } });
+      return count > 0;
+    });
+  }
+
+  touchSessions(entries: ReadonlyArray<{ sessionId: string; lastUsedAt: Date }>): Promise<void> {
+    // One row per session, its latest time: UPDATE … FROM applies only one source row per target row.
+    const latest = new Map<string, Date>();
+    for (const { sessionId, lastUsedAt } of entries) {
+      const seen = latest.get(sessionId);
+      if (isUuid(sessionId) && (seen === undefined || lastUsedAt > seen)) latest.set(sessionId, lastUsedAt);
+    }
+    if (latest.size === 0) return Promise.resolve();
+    const values = Prisma.join([...latest].map(([id, at]) => Prisma.sql`(${id}::uuid, ${at.toISOString()}::timestamptz)`));
+    return guard(async () => {
+      await this.prisma.$executeRaw`
+        UPDATE sessions AS s SET last_used_at = GREATEST(s.last_used_at, v.last_used_at)
+        FROM (VALUES ${values}) AS v(id, last_used_at)
+        WHERE s.id = v.id AND v.last_used_at > s.last_used_at`;
+    });
+  }
+
+  sweepSessions(now: Date, purgeBefore: Date): Promise<{ expired: number; purged: number }> {
+    return guard(async () => {
+      const expired = await this.prisma.session.updateMany({
+        where: { status: "ACTIVE", expiresAt: { lte: now } },
+        data: { status: "EXPIRED", endedAt: now },
+      });
+      const purged = await this.prisma.session.deleteMany({ where: { status: { not: "ACTIVE" }, endedAt: { lt: purgeBefore } } });
+      return { expired: expired.count, purged: purged.count };
+    });
+  }
+
+  appendAuditEvents(events: readonly NewAuditEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return guard(async () => {
+      await this.prisma.auditEvent.createMany({
+        data: events.map((event) => ({ ...event, detail: event.detail as Prisma.InputJsonObject })),
+      });
+    });
+  }
+
+  listAuditEvents(query: { userId: string | null; limit: number; before: Date | null }): Promise<AuditEventRecord[]> {
+    if (query.userId !== null && !isUuid(query.userId)) return Promise.resolve([]);
+    return guard(async () => {
+      const rows = await this.prisma.auditEvent.findMany({
+        where: {
+          ...(query.userId !== null ? { userId: query.userId } : {}),
+          ...(query.before !== null ? { createdAt: { lt: query.before } } : {}),
+        },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: query.limit,
+      });
+      return rows.map(toAuditEventRecord);
+    });
+  }
+
+  pruneAuditEvents(before: Date): Promise<number> {
+    return guard(async () => {
+      const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: before } } });
+      return count;
+    });
+  }
+
+  ping(): Promise<void> {
+    return guard(async () => {
+      await this.prisma.$queryRaw`SELECT 1`;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.prisma.$disconnect();
+  }
+}
+
+/** Opens a PostgresStore; connections are made lazily, on first use. */
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  return new PostgresStore(options);
+}

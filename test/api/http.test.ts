@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startTestApi, type TestApi } from "../support/api.js";
+
+let api: TestApi;
+let base: string;
+beforeAll(async () => {
+  api = await startTestApi();
+  base = api.url.replace(/\/graphql$/, "");
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe("HTTP endpoints", () => {
+  test("GET /healthz answers without auth", async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  test("GET /readyz checks the database", async () => {
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ready" });
+  });
+
+  test("GET /graphql serves queries", async () => {
+    const res = await fetch(`${api.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "apollo-require-preflight": "1" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { __typename: "Query" } });
+  });
+
+  test("GET /graphql never runs a mutation", async () => {
+    const res = await fetch(`${api.url}?query=${encodeURIComponent("mutation { logout }")}`, { headers: { "apollo-require-preflight": "1" } });
+    expect(res.status).toBe(405);
+  });
+
+  test("refuses a body over the size limit with 413", async () => {
+    const res = await fetch(api.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }", padding: "x".repeat(200_000) }),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  test("refuses malformed JSON with 400", async () => {
+    const res = await fetch(api.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(res.status).toBe(400);
+  });
+
+  test("CSRF prevention refuses a simple cross-site form post", async () => {
+    const res = await fetch(api.url, { method: "POST", headers: { "content-type": "text/plain" }, body: '{"query":"{ __typename }"}' });
+    expect(res.status).toBe(400);
+  });
+
+  test("an unknown path is 404", async () => {
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  test("a syntax error is a 400 with GRAPHQL_PARSE_FAILED and no stack trace", async () => {
+    const res = await fetch(api.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ me " }) });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]?.extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.ts:/);
+  });
+});

@@ -1,0 +1,94 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print, type GraphQLFormattedError } from "graphql";
+import type { AddressInfo } from "node:net";
+import { createApp, type App } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { silentLogger } from "../../src/logger.js";
+import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
+import type { Store } from "../../src/storage/store.js";
+import { createTestDatabase } from "./postgres.js";
+
+/** The JWT secret of test servers; tests forge tokens with it. */
+export const TEST_JWT_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+/** A GraphQL answer as a client sees it, with the HTTP status and headers. */
+export interface GraphQLResponse<T> {
+  status: number;
+  headers: Headers;
+  data: T | null | undefined;
+  errors: GraphQLFormattedError[] | undefined;
+}
+
+/** A running API on an ephemeral port over a fresh PostgreSQL database. */
+export interface TestApi {
+  url: string;
+  config: Config;
+  app: App;
+  store: Store;
+  /** A second-instance constructor: another API process-equivalent on the same database. */
+  databaseUrl: string;
+  graphql<TData, TVars>(
+    document: TypedDocumentNode<TData, TVars>,
+    variables?: TVars,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<TData>>;
+  close(): Promise<void>;
+}
+
+/** Starts the API against a new database; `env` overrides configuration variables. */
+export async function startTestApi(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApi> {
+  const database = databaseUrl ? null : await createTestDatabase();
+  const url = databaseUrl ?? database!.url;
+  const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", ...env });
+  const store = createPostgresStore({ url, poolSize: 5 });
+  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, log: silentLogger });
+  await new Promise<void>((resolve) => app.server.http.listen(0, "127.0.0.1", resolve));
+  const { port } = app.server.http.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}/graphql`;
+  return {
+    url: endpoint,
+    config,
+    app,
+    store,
+    databaseUrl: url,
+    graphql: (document, variables, options) => postGraphQL(endpoint, document, variables, options),
+    async close() {
+      await app.close();
+      await store.close();
+      await database?.drop();
+    },
+  };
+}
+
+/** POSTs one operation as a client would. */
+export async function postGraphQL<TData, TVars>(
+  endpoint: string,
+  document: TypedDocumentNode<TData, TVars>,
+  variables?: TVars,
+  options: { token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  const body = (await response.json()) as { data?: TData | null; errors?: GraphQLFormattedError[] };
+  return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+}
+
+/** The first error's code, for assertions. */
+export function errorCode(response: GraphQLResponse<unknown>): unknown {
+  return response.errors?.[0]?.extensions?.code;
+}
+
+let counter = 0;
+/** A unique, policy-compliant set of credentials. */
+export function newCredentials(prefix = "user") {
+  counter += 1;
+  const id = `${prefix}${counter}${Math.random().toString(36).slice(2, 8)}`;
+  return { email: `${id}@example.com`, username: id, password: `correct horse battery ${id}` };
+}
