@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     log.info(`${signal} received: finishing requests in flight, then stopping`);
     try {
       await app.close();
+      log.debug("API stopped");
       await database.close();
       log.info("stopped cleanly");
       process.exit(0);

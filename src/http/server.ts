@@ -32,6 +32,8 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
     includeStacktraceInErrorResponses: false,
     introspection: !config.production,
     csrfPrevention: true,
+    // main.ts owns shutdown: it drains HTTP first, then stops Apollo, then the database
+    stopOnTerminationSignals: false,
     plugins: [
       httpStatusPlugin,
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
