@@ -1,0 +1,289 @@
+import { Prisma, PrismaClient } from "../../generated/mongodb/client.js";
+import {
+  DuplicateError,
+  type AuditEventRecord,
+  type NewAuditEvent,
+  type NewRefreshToken,
+  type NewSession,
+  type NewUser,
+  type RefreshTokenRecord,
+  type RotateResult,
+  type SessionLimitDecision,
+  type SessionRecord,
+  type SessionStatus,
+  type StartSessionResult,
+  type Store,
+  type UserRecord,
+} from "../store.js";
+import { guard, uniqueViolationField } from "./errors.js";
+import { isObjectId } from "./ids.js";
+import { assertReplicaSet, DEFAULT_EXPIRED_RETENTION_SECONDS, ensureMongoIndexes } from "./indexes.js";
+import { touchSessionsCommand } from "./raw-commands.js";
+import { toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
+import { LostRace, rotateRefreshTokenIn, startSessionIn } from "./session-transactions.js";
+import { retryOnWriteConflict } from "./transactions.js";
+import { withConnectionDefaults } from "./url.js";
+
+/** Options of createMongoStore. */
+export interface MongoStoreOptions {
+  /** mongodb:// URL of a replica set, with the database name. */
+  url: string;
+  /** Connections in the driver's pool (`maxPoolSize`, unless the URL sets it). */
+  poolSize: number;
+  /** Server selection and connect timeout, unless the URL sets them; default 5 s. */
+  connectTimeoutMs?: number;
+  /** Kept this long after `expiresAt`, then deleted by TTL indexes; default 30 days. */
+  expiredRetentionSeconds?: number;
+}
+
+const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 };
+
+/**
+ * The Store on MongoDB: Prisma's generated client (native query engine) on a replica set.
+ *
+ * Atomicity: Prisma's `updateMany` on MongoDB first finds the matching ids, then updates those ids; on its own
+ * that is not a conditional write. Inside a transaction it is: the transaction reads one snapshot, and MongoDB
+ * aborts it with a write conflict (P2034) if a document it writes changed after that snapshot. So every
+ * read-then-write below runs in a transaction, and a transaction that lost a conflict is run again.
+ */
+export class MongoStore implements Store {
+  private readonly prisma: PrismaClient;
+  private readonly expiredRetentionSeconds: number;
+
+  constructor(options: MongoStoreOptions) {
+    const datasourceUrl = withConnectionDefaults(options.url, { maxPoolSize: options.poolSize, timeoutMs: options.connectTimeoutMs ?? 5_000 });
+    this.prisma = new PrismaClient({ datasourceUrl, transactionOptions: TRANSACTION_OPTIONS });
+    this.expiredRetentionSeconds = options.expiredRetentionSeconds ?? DEFAULT_EXPIRED_RETENTION_SECONDS;
+  }
+
+  /** Checks the server is a replica set and creates the collections and indexes; run once at start-up. */
+  ensureIndexes(): Promise<void> {
+    return guard(async () => {
+      await assertReplicaSet(this.prisma);
+      await ensureMongoIndexes(this.prisma, { expiredRetentionSeconds: this.expiredRetentionSeconds });
+    });
+  }
+
+  /** Runs `work` in a transaction, again while it loses write conflicts. */
+  private transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return this.write(() => this.prisma.$transaction(work));
+  }
+
+  /**
+   * Runs a write, again while it loses a write conflict: Prisma wraps even a single `create` or `updateMany` in a
+   * transaction on MongoDB, and two transactions writing one document (or inserting one unique key) conflict.
+   */
+  private write<T>(operation: () => Promise<T>): Promise<T> {
+    return guard(() => retryOnWriteConflict(operation));
+  }
+
+  createUser(user: NewUser): Promise<UserRecord> {
+    return guard(async () => {
+      try {
+        const row = await this.write(() => this.prisma.user.create({ data: { ...user, profile: user.profile as Prisma.InputJsonObject } }));
+        return toUserRecord(row);
+      } catch (error) {
+        // Unique indexes users_email_key and users_username_key (partial: only string usernames).
+        const field = uniqueViolationField(error);
+        if (field !== null) throw new DuplicateError(field);
+        throw error;
+      }
+    });
+  }
+
+  findUserById(id: string): Promise<UserRecord | null> {
+    if (!isObjectId(id)) return Promise.resolve(null);
+    return guard(async () => {
+      const row = await this.prisma.user.findUnique({ where: { id } });
+      return row && toUserRecord(row);
+    });
+  }
+
+  findUserByLogin(login: string): Promise<UserRecord | null> {
+    return guard(async () => {
+      const rows = await this.prisma.user.findMany({ where: { OR: [{ email: login }, { username: login }] }, take: 2 });
+      // An email match wins over another account's identical username.
+      const row = rows.find((candidate) => candidate.email === login) ?? rows[0];
+      return row ? toUserRecord(row) : null;
+    });
+  }
+
+  updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+    if (!isObjectId(userId)) return Promise.resolve();
+    return this.write(async () => {
+      await this.prisma.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+    });
+  }
+
+  getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {
+    const ids = [...new Set(sessionIds)];
+    if (ids.length === 0) return Promise.resolve([]);
+    return guard(async () => {
+      // One query for the sessions; Prisma loads their users with one more (`_id: { $in: … }`).
+      const rows = await this.prisma.session.findMany({ where: { id: { in: ids } }, include: { user: true } });
+      return rows.map(({ user, ...session }) => ({ session: toSessionRecord(session), user: toUserRecord(user) }));
+    });
+  }
+
+  getSession(sessionId: string): Promise<SessionRecord | null> {
+    return guard(async () => {
+      const row = await this.prisma.session.findUnique({ where: { id: sessionId } });
+      return row && toSessionRecord(row);
+    });
+  }
+
+  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult> {
+    if (!isObjectId(session.userId)) return Promise.reject(new Error(`startSession: user ${session.userId} does not exist`));
+    return this.transaction((tx) => startSessionIn(tx, session, token, decide, now));
+  }
+
+  findRefreshToken(id: string): Promise<RefreshTokenRecord | null> {
+    return guard(async () => {
+      const row = await this.prisma.refreshToken.findUnique({ where: { id } });
+      return row && toRefreshTokenRecord(row);
+    });
+  }
+
+  rotateRefreshToken(
+    oldTokenId: string,
+    successor: NewRefreshToken & { sealedForPredecessor: string },
+    sessionExpiresAt: Date,
+    now: Date,
+  ): Promise<RotateResult> {
+    return guard(async () => {
+      try {
+        return await this.transaction((tx) => rotateRefreshTokenIn(tx, oldTokenId, successor, sessionExpiresAt, now));
+      } catch (error) {
+        if (!(error instanceof LostRace)) throw error;
+        const token = await this.prisma.refreshToken.findUnique({ where: { id: oldTokenId } });
+        return token ? { ok: false, reason: "ALREADY_ROTATED", token: toRefreshTokenRecord(token) } : { ok: false, reason: "SESSION_ENDED" };
+      }
+    });
+  }
+
+  endSession(sessionId: string, status: Exclude<SessionStatus, "ACTIVE">, now: Date): Promise<SessionRecord | null> {
+    // Atomicity: a transaction, so the `status: ACTIVE` condition holds when the write lands (a concurrent end
+    // makes this one conflict and run again, and then find the session already ended).
+    return this.transaction(async (tx) => {
+      await tx.session.updateMany({ where: { id: sessionId, status: "ACTIVE" }, data: { status, endedAt: now } });
+      const row = await tx.session.findUnique({ where: { id: sessionId } });
+      return row && toSessionRecord(row);
+    });
+  }
+
+  listUserSessions(userId: string): Promise<SessionRecord[]> {
+    if (!isObjectId(userId)) return Promise.resolve([]);
+    return guard(async () => {
+      const rows = await this.prisma.session.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      return rows.map(toSessionRecord);
+    });
+  }
+
+  endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number> {
+    if (!isObjectId(userId)) return Promise.resolve(0);
+    // Atomicity: a transaction, as in endSession: only sessions still ACTIVE at the write are ended and counted.
+    return this.transaction(async (tx) => {
+      const except = exceptSessionId !== null ? { id: { not: exceptSessionId } } : {};
+      const { count } = await tx.session.updateMany({ where: { userId, status: "ACTIVE", ...except }, data: { status, endedAt: now } });
+      return count;
+    });
+  }
+
+  setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null> {
+    if (!isObjectId(userId)) return Promise.resolve(null);
+    return guard(async () => {
+      await this.write(() => this.prisma.user.updateMany({ where: { id: userId }, data: { disabledAt } }));
+      const row = await this.prisma.user.findUnique({ where: { id: userId } });
+      return row && toUserRecord(row);
+    });
+  }
+
+  deleteUser(userId: string): Promise<boolean> {
+    if (!isObjectId(userId)) return Promise.resolve(false);
+    // One transaction: the user goes with their sessions and refresh tokens, or nothing goes; audit events stay.
+    // A login racing with it writes the user document too, so one of them conflicts and runs again.
+    return this.transaction(async (tx) => {
+      const sessions = await tx.session.findMany({ where: { userId }, select: { id: true } });
+      const sessionIds = sessions.map((session) => session.id);
+      if (sessionIds.length > 0) {
+        await tx.refreshToken.deleteMany({ where: { sessionId: { in: sessionIds } } });
+        await tx.session.deleteMany({ where: { id: { in: sessionIds } } });
+      }
+      const { count } = await tx.user.deleteMany({ where: { id: userId } });
+      return count > 0;
+    });
+  }
+
+  touchSessions(entries: ReadonlyArray<{ sessionId: string; lastUsedAt: Date }>): Promise<void> {
+    // Atomicity: one `update` command of single-document conditional writes (`lastUsedAt < t`), see raw-commands.ts.
+    const command = touchSessionsCommand(entries);
+    if (command === null) return Promise.resolve();
+    return this.write(async () => {
+      await this.prisma.$runCommandRaw(command);
+    });
+  }
+
+  sweepSessions(now: Date, purgeBefore: Date): Promise<{ expired: number; purged: number }> {
+    // Atomicity: two transactions. The first ends only sessions still ACTIVE and overdue when written (a renewal
+    // sliding `expiresAt` meanwhile conflicts with it); the second deletes ended sessions with their tokens.
+    return guard(async () => {
+      const expired = await this.transaction((tx) =>
+        tx.session.updateMany({ where: { status: "ACTIVE", expiresAt: { lte: now } }, data: { status: "EXPIRED", endedAt: now } }),
+      );
+      const purged = await this.transaction(async (tx) => {
+        const ended = await tx.session.findMany({ where: { status: { not: "ACTIVE" }, endedAt: { lt: purgeBefore } }, select: { id: true } });
+        const ids = ended.map((session) => session.id);
+        if (ids.length === 0) return 0;
+        await tx.refreshToken.deleteMany({ where: { sessionId: { in: ids } } });
+        const { count } = await tx.session.deleteMany({ where: { id: { in: ids } } });
+        return count;
+      });
+      return { expired: expired.count, purged };
+    });
+  }
+
+  appendAuditEvents(events: readonly NewAuditEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return this.write(async () => {
+      await this.prisma.auditEvent.createMany({
+        data: events.map((event) => ({ ...event, detail: event.detail as Prisma.InputJsonObject })),
+      });
+    });
+  }
+
+  listAuditEvents(query: { userId: string | null; limit: number; before: Date | null }): Promise<AuditEventRecord[]> {
+    return guard(async () => {
+      const rows = await this.prisma.auditEvent.findMany({
+        where: {
+          ...(query.userId !== null ? { userId: query.userId } : {}),
+          ...(query.before !== null ? { createdAt: { lt: query.before } } : {}),
+        },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: query.limit,
+      });
+      return rows.map(toAuditEventRecord);
+    });
+  }
+
+  pruneAuditEvents(before: Date): Promise<number> {
+    return this.write(async () => {
+      const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: before } } });
+      return count;
+    });
+  }
+
+  ping(): Promise<void> {
+    return guard(async () => {
+      await this.prisma.$runCommandRaw({ ping: 1 });
+    });
+  }
+
+  close(): Promise<void> {
+    return this.prisma.$disconnect();
+  }
+}
+
+/** Opens a MongoStore; the connection is made lazily, on first use. Call `ensureIndexes()` once at start-up. */
+export function createMongoStore(options: MongoStoreOptions): MongoStore {
+  return new MongoStore(options);
+}

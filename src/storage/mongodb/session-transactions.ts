@@ -1,0 +1,82 @@
+import type { Prisma } from "../../generated/mongodb/client.js";
+import type { NewRefreshToken, NewSession, RotateResult, SessionLimitDecision, StartSessionResult } from "../store.js";
+import { toRefreshTokenRecord, toSessionRecord } from "./records.js";
+
+/** Thrown inside a transaction to roll it back when a conditional write lost its race. */
+export class LostRace extends Error {}
+
+/**
+ * The body of MongoStore.startSession, run inside a transaction that is retried on write conflicts.
+ *
+ * Atomicity: the transaction's first write bumps the user's `loginSerial`. Two logins of one user both write
+ * that document, so MongoDB aborts the later one with a write conflict; run again from a fresh snapshot, it
+ * sees the first one's session. Logins of a user are thus serialised, and `decide` sees the ACTIVE sessions as
+ * they are: two logins racing for the last slot never both win.
+ */
+export async function startSessionIn(
+  tx: Prisma.TransactionClient,
+  session: NewSession,
+  token: NewRefreshToken,
+  decide: SessionLimitDecision,
+  now: Date,
+): Promise<StartSessionResult> {
+  const bumped = await tx.user.updateMany({ where: { id: session.userId }, data: { loginSerial: { increment: 1 } } });
+  if (bumped.count === 0) throw new Error(`startSession: user ${session.userId} does not exist`);
+  const activeRows = await tx.session.findMany({
+    where: { userId: session.userId, status: "ACTIVE" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  const active = activeRows.map(toSessionRecord);
+  const decision = decide(active);
+  if (decision === "reject") return { ok: false, reason: "SESSION_LIMIT_REACHED" };
+
+  const replaceIds = new Set(decision.replace);
+  const replaced = active.filter((candidate) => replaceIds.has(candidate.id));
+  if (replaced.length > 0) {
+    await tx.session.updateMany({
+      where: { id: { in: replaced.map((candidate) => candidate.id) }, status: "ACTIVE" },
+      data: { status: "REPLACED", endedAt: now },
+    });
+  }
+  const created = await tx.session.create({ data: { ...session, status: "ACTIVE", lastUsedAt: session.createdAt } });
+  await tx.refreshToken.create({ data: token });
+  return {
+    ok: true,
+    session: toSessionRecord(created),
+    replaced: replaced.map((old) => ({ ...old, status: "REPLACED" as const, endedAt: now })),
+  };
+}
+
+/**
+ * The body of MongoStore.rotateRefreshToken, run inside a transaction that is retried on write conflicts.
+ * Throws LostRace when the token was rotated already (the caller then reports ALREADY_ROTATED).
+ *
+ * Atomicity: one transaction holds the session slide, the conditional `updateMany` of the old token
+ * (`rotatedAt: null`) and the successor's insert. Racing rotations write the same session and token documents,
+ * so all but one abort with a write conflict and run again; on that run the token is rotated, the conditional
+ * update counts 0 and they roll back. The count decides the winner; a loser leaves nothing behind.
+ */
+export async function rotateRefreshTokenIn(
+  tx: Prisma.TransactionClient,
+  oldTokenId: string,
+  successor: NewRefreshToken & { sealedForPredecessor: string },
+  sessionExpiresAt: Date,
+  now: Date,
+): Promise<RotateResult> {
+  const { sealedForPredecessor, ...next } = successor;
+  const old = await tx.refreshToken.findUnique({ where: { id: oldTokenId }, select: { sessionId: true } });
+  if (old === null) return { ok: false, reason: "SESSION_ENDED" };
+  const slid = await tx.session.updateMany({
+    where: { id: old.sessionId, status: "ACTIVE" },
+    data: { expiresAt: sessionExpiresAt, lastUsedAt: now },
+  });
+  if (slid.count === 0) return { ok: false, reason: "SESSION_ENDED" };
+  const rotated = await tx.refreshToken.updateMany({
+    where: { id: oldTokenId, rotatedAt: null },
+    data: { rotatedAt: now, successorId: next.id, successorSecretSealed: sealedForPredecessor },
+  });
+  if (rotated.count === 0) throw new LostRace(); // roll back the session slide too
+  const token = await tx.refreshToken.create({ data: { ...next, sessionId: old.sessionId } });
+  const session = await tx.session.findUniqueOrThrow({ where: { id: old.sessionId } });
+  return { ok: true, session: toSessionRecord(session), token: toRefreshTokenRecord(token) };
+}
