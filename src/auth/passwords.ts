@@ -89,7 +89,7 @@ export function checkPasswordPolicy(password: string, policy: PasswordPolicy, co
 // Far above any policy's maximum; keeps a multi-megabyte login attempt from reaching argon2's prehash.
 const MAX_HASHED_PASSWORD_UNITS = 8192;
 
-// $argon2id$v=19$<params>$<salt>$<hash>, params m, t, p in any order (argon2 writes m,p,t)
+// $argon2id$v=19$<params>$<salt>$<hash>, params m, t, p in any order (argon2 0.45 writes m,p,t; 0.44 and the PHC spec m,t,p)
 const ARGON2ID_PHC = /^\$argon2id\$v=19\$([a-z0-9=,]{1,64})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{11,}$/;
 
 function parseArgon2idHash(hash: string): Argon2Params | null {
