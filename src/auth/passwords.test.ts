@@ -159,7 +159,7 @@ describe("createPasswordHasher()", () => {
       await hasher.verifyAgainstDummy("wrong-password-2");
       expect(verify).toHaveBeenCalledTimes(2);
       const [digest, password] = verify.mock.calls[0] ?? [];
-      expect(argon2idParams(digest)).toEqual(["m=2048", "p=1", "t=2"]);
+      expect(argon2idParams(digest ?? "")).toEqual(["m=2048", "p=1", "t=2"]);
       expect(password).toBe("wrong-password-1");
       expect(verify.mock.calls[1]?.[0]).toBe(digest); // the dummy hash is made once
       expect(hasher.needsRehash(digest as string)).toBe(false);
