@@ -1,10 +1,8 @@
 import type { GraphQLSchema } from "graphql";
-import { createAccessTokenKey } from "./auth/access-tokens.js";
-import { createAuditLog } from "./auth/audit-log.js";
+import { createAuthDeps } from "./auth-deps.js";
 import { createAuth, type Auth } from "./auth/auth.js";
-import type { AuthDeps } from "./auth/deps.js";
-import { createPasswordHasher } from "./auth/passwords.js";
-import { createSessionActivity } from "./auth/session-activity.js";
+import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
+import { createAuthRateLimits, type RateLimiterFactory } from "./auth/rate-limits.js";
 import type { Config } from "./config.js";
 import { createSchema } from "./graphql/schema.js";
 import { createApiServer, type ApiServer } from "./http/server.js";
@@ -15,11 +13,13 @@ import type { Store } from "./storage/store.js";
 export interface App {
   auth: Auth;
   server: ApiServer;
+  /** Sweeps expired sessions and prunes old audit events in the background. */
+  maintenance: Maintenance;
   /** Stops the HTTP server, then writes what is buffered (activity, audit events). */
   close(): Promise<void>;
 }
 
-/** Wires the auth core, GraphQL schema and HTTP server together. `jwtSecret` is the resolved secret. */
+/** Wires the auth core, GraphQL schema, HTTP server and background maintenance together. `jwtSecret` is the resolved secret. */
 export async function createApp(options: {
   config: Config;
   jwtSecret: string;
@@ -27,35 +27,27 @@ export async function createApp(options: {
   log: Logger;
   now?: () => Date;
   schema?: GraphQLSchema;
+  /** Where rate-limit counters live (the store's database); required unless RATE_LIMIT_ENABLED=false. */
+  rateLimiters?: RateLimiterFactory;
 }): Promise<App> {
   const { config, store, log } = options;
-  const audit = createAuditLog({ store, log });
-  const activity = createSessionActivity({ store, log });
-  const deps: AuthDeps = {
-    store,
-    hasher: createPasswordHasher({ ...config.passwords.argon2, maxConcurrent: config.passwords.maxConcurrentHashes }),
-    accessTokens: {
-      key: createAccessTokenKey(options.jwtSecret),
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ttlSeconds: config.jwt.accessTtlSeconds,
-    },
-    sessions: config.sessions,
-    passwordPolicy: { minLength: config.passwords.minLength, maxLength: config.passwords.maxLength },
-    audit,
-    activity,
-    now: options.now ?? (() => new Date()),
-    log,
-  };
+  if (config.rateLimits.enabled && !options.rateLimiters) {
+    throw new Error("rate limits are on but this database has no rate-limit store yet; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
+  }
+  const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
+  const deps = { ...createAuthDeps(options), rateLimits };
   const auth = createAuth(deps);
   const schema = options.schema ?? (await createSchema());
   const server = await createApiServer({ config, schema, auth, store, log });
+  const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
   return {
     auth,
     server,
+    maintenance,
     async close() {
       await server.close();
-      await activity.stop();
+      await maintenance.stop();
+      await deps.activity.stop();
     },
   };
 }

@@ -48,6 +48,41 @@ describe("loadConfig()", () => {
     expect(config.sessions.reuseGraceSeconds).toBe(0);
   });
 
+  test("sweeps every 10 minutes and keeps audit events 90 days by default", () => {
+    expect(loadConfig({}).maintenance).toEqual({ sweepIntervalSeconds: 600, auditRetentionSeconds: 90 * 86_400 });
+  });
+
+  test("reads SESSION_SWEEP_INTERVAL (0 turns the sweep off) and AUDIT_RETENTION", () => {
+    expect(loadConfig({ SESSION_SWEEP_INTERVAL: "30s", AUDIT_RETENTION: "365d" }).maintenance).toEqual({ sweepIntervalSeconds: 30, auditRetentionSeconds: 365 * 86_400 });
+    expect(loadConfig({ SESSION_SWEEP_INTERVAL: "0" }).maintenance.sweepIntervalSeconds).toBe(0);
+  });
+
+  test("refuses an audit retention under an hour and a malformed sweep interval", () => {
+    expect(() => loadConfig({ AUDIT_RETENTION: "10m" })).toThrow(/AUDIT_RETENTION/);
+    expect(() => loadConfig({ SESSION_SWEEP_INTERVAL: "often" })).toThrow(/SESSION_SWEEP_INTERVAL/);
+  });
+
+  test("turns rate limits on and trusts no proxy by default; production hides introspection, suggestions and Sandbox", () => {
+    const dev = loadConfig({});
+    expect(dev.rateLimits).toMatchObject({ enabled: true, loginFailures: 5, accountFailures: 20, accountBlockSeconds: 60, failureWindowSeconds: 900 });
+    expect(dev.http).toMatchObject({ trustProxyHops: 0, corsOrigins: [] });
+    expect(dev.graphql).toMatchObject({ introspection: true, sandbox: true, fieldSuggestions: true, maxCredentialFields: 1 });
+    const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret });
+    expect(prod.graphql).toMatchObject({ introspection: false, sandbox: false, fieldSuggestions: false });
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
+  });
+
+  test("reads RATE_LIMIT_ENABLED, TRUST_PROXY and CORS_ORIGINS, refusing bad values", () => {
+    expect(loadConfig({ RATE_LIMIT_ENABLED: "false" }).rateLimits.enabled).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "2" }).http.trustProxyHops).toBe(2);
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example, http://localhost:3000" }).http.corsOrigins).toEqual(["https://a.example", "http://localhost:3000"]);
+    expect(loadConfig({ CORS_ORIGINS: "*" }).http.corsOrigins).toEqual(["*"]);
+    expect(() => loadConfig({ RATE_LIMIT_ENABLED: "maybe" })).toThrow(/RATE_LIMIT_ENABLED/);
+    expect(() => loadConfig({ TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ CORS_ORIGINS: "https://a.example/path" })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig({ CORS_ORIGINS: "*, https://a.example" })).toThrow(/CORS_ORIGINS/);
+  });
+
   test("picks the provider from the DATABASE_URL scheme", () => {
     expect(loadConfig({ DATABASE_URL: "postgresql://u@h/db" }).database.provider).toBe("postgresql");
     expect(loadConfig({ DATABASE_URL: "mongodb://h/db?replicaSet=rs0" }).database.provider).toBe("mongodb");

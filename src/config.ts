@@ -43,6 +43,40 @@ export interface Config {
   http: {
     /** Largest accepted request body, in bytes. */
     maxBodyBytes: number;
+    /** Proxies in front of the API whose X-Forwarded-For entries are believed; 0 ignores the header. */
+    trustProxyHops: number;
+    /** Browser origins allowed by CORS; empty: none (same-origin only); ["*"]: any, never with credentials. */
+    corsOrigins: string[];
+  };
+  graphql: {
+    introspection: boolean;
+    /** Apollo Sandbox landing page on GET /graphql. */
+    sandbox: boolean;
+    /** Field suggestions ("Did you mean …?") in validation errors. */
+    fieldSuggestions: boolean;
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDirectives: number;
+    /** Root fields that check a password or token (login, signUp, …) in one operation. */
+    maxCredentialFields: number;
+  };
+  rateLimits: {
+    enabled: boolean;
+    addressAttemptsPerMinute: number;
+    addressFailuresPerDay: number;
+    loginFailures: number;
+    accountFailures: number;
+    accountBlockSeconds: number;
+    failureWindowSeconds: number;
+    signUpsPerHour: number;
+  };
+  maintenance: {
+    /** Seconds between sweeps of expired sessions and old audit events; 0 turns the sweep off. */
+    sweepIntervalSeconds: number;
+    /** Audit events (and ended sessions) older than this are deleted. */
+    auditRetentionSeconds: number;
   };
 }
 
@@ -123,6 +157,33 @@ export function loadConfig(env: Env): Config {
     },
     http: {
       maxBodyBytes: read.integer("MAX_BODY_BYTES", 100_000, { min: 1_000, max: 10_000_000 }),
+      trustProxyHops: read.integer("TRUST_PROXY", 0, { min: 0, max: 10 }),
+      corsOrigins: read.origins("CORS_ORIGINS"),
+    },
+    graphql: {
+      introspection: read.boolean("INTROSPECTION", !production),
+      sandbox: read.boolean("SANDBOX", !production),
+      fieldSuggestions: read.boolean("FIELD_SUGGESTIONS", !production),
+      maxDepth: read.integer("GRAPHQL_MAX_DEPTH", 8, { min: 2, max: 100 }),
+      maxAliases: read.integer("GRAPHQL_MAX_ALIASES", 10, { min: 0, max: 1_000 }),
+      maxCost: read.integer("GRAPHQL_MAX_COST", 1_000, { min: 10, max: 1_000_000 }),
+      maxTokens: read.integer("GRAPHQL_MAX_TOKENS", 1_000, { min: 50, max: 100_000 }),
+      maxDirectives: read.integer("GRAPHQL_MAX_DIRECTIVES", 10, { min: 0, max: 1_000 }),
+      maxCredentialFields: read.integer("GRAPHQL_MAX_CREDENTIAL_FIELDS", 1, { min: 1, max: 100 }),
+    },
+    rateLimits: {
+      enabled: read.boolean("RATE_LIMIT_ENABLED", true),
+      addressAttemptsPerMinute: read.integer("RATE_LIMIT_ADDRESS_PER_MINUTE", 60, { min: 1, max: 1_000_000 }),
+      addressFailuresPerDay: read.integer("RATE_LIMIT_ADDRESS_FAILURES_PER_DAY", 100, { min: 1, max: 1_000_000 }),
+      loginFailures: read.integer("RATE_LIMIT_LOGIN_FAILURES", 5, { min: 1, max: 100 }),
+      accountFailures: read.integer("RATE_LIMIT_ACCOUNT_FAILURES", 20, { min: 1, max: 10_000 }),
+      accountBlockSeconds: read.duration("RATE_LIMIT_ACCOUNT_BLOCK", "1m", { min: 1, max: 86_400 }),
+      failureWindowSeconds: read.duration("RATE_LIMIT_WINDOW", "15m", { min: 1, max: 7 * 86_400 }),
+      signUpsPerHour: read.integer("RATE_LIMIT_SIGNUPS_PER_HOUR", 10, { min: 1, max: 1_000_000 }),
+    },
+    maintenance: {
+      sweepIntervalSeconds: read.duration("SESSION_SWEEP_INTERVAL", "10m", { min: 0, max: 86_400 }),
+      auditRetentionSeconds: read.duration("AUDIT_RETENTION", "90d", { min: 3_600, max: 3_650 * 86_400 }),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -149,6 +210,37 @@ class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  /** true/false (also 1/0, yes/no, on/off). */
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (["true", "1", "yes", "on"].includes(raw)) return true;
+    if (["false", "0", "no", "off"].includes(raw)) return false;
+    this.problems.push(`${name}: must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  /** A comma-separated list of origins (scheme://host[:port]), or "*". */
+  origins(name: string): string[] {
+    const raw = this.env[name]?.trim();
+    if (!raw) return [];
+    const entries = raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+    if (entries.length === 1 && entries[0] === "*") return ["*"];
+    const origins: string[] = [];
+    for (const entry of entries) {
+      let origin: string | null = null;
+      try {
+        const url = new URL(entry);
+        if ((url.protocol === "http:" || url.protocol === "https:") && url.origin === entry.replace(/\/$/, "")) origin = url.origin;
+      } catch {
+        // reported below
+      }
+      if (origin === null) this.problems.push(`${name}: "${entry}" is not an origin like https://app.example.com (or use * alone)`);
+      else origins.push(origin);
+    }
+    return origins;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
 
   const database = await openStore(config, log);
-  const app = await createApp({ config, jwtSecret, store: database.store, log });
+  const app = await createApp({ config, jwtSecret, store: database.store, rateLimiters: database.rateLimiters, log });
   await new Promise<void>((resolve, reject) => {
     app.server.http.once("error", reject);
     app.server.http.listen(config.port, config.host, resolve);

@@ -4,6 +4,7 @@ import type { AuthDeps } from "./deps.js";
 import { AuthError, INVALID_CREDENTIALS } from "./errors.js";
 import { checkPasswordPolicy } from "./passwords.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
+import { limitsOf } from "./rate-limits.js";
 import { openSession } from "./sessions.js";
 
 /** What a new account is made of; roles only when an administrator creates it. */
@@ -35,22 +36,35 @@ export async function createAccount(deps: AuthDeps, input: NewAccount): Promise<
 
 /** Self-service sign-up: creates the account (never with roles) and starts its first session. */
 export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> {
+  const limits = limitsOf(deps);
+  await limits.attempt(client);
+  await limits.beforeSignUp(normalizeEmail(input.email), client);
   const user = await createAccount(deps, { ...input, roles: [] });
+  await limits.loginSucceeded(rateLimitAccount(user, user.email), client); // its first usual client
   await deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
   return openSession(deps, user, client);
 }
 
 /** Logs in by email or username. Unknown account and wrong password fail alike, in message and in time. */
 export async function login(deps: AuthDeps, input: { login: string; password: string }, client: ClientInfo): Promise<AuthResult> {
+  const limits = limitsOf(deps);
+  // counted before any work, so a flood (or 50 aliased logins) is cut off before it costs hashes
+  await limits.attempt(client);
   rejectOversizedPassword(deps, input.password);
-  const user = await deps.store.findUserByLogin(normalizeLogin(input.login));
+  const login = normalizeLogin(input.login);
+  // no account has an implausible login (too long, control characters): don't even ask the database
+  const user = isPlausibleLogin(login) ? await deps.store.findUserByLogin(login) : null;
+  const account = rateLimitAccount(user, login);
+  await limits.beforeLogin(account, client);
   // an unknown account still costs one hash: no account enumeration by timing
   const valid = user ? await deps.hasher.verify(user.passwordHash, input.password) : await deps.hasher.verifyAgainstDummy(input.password);
   if (!user || !valid || user.disabledAt) {
     const reason = !user ? "unknown account" : !valid ? "wrong password" : "account disabled";
+    await limits.loginFailed(account, client);
     await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user?.id ?? null, client, detail: { reason } }, deps.now());
     throw new AuthError("UNAUTHENTICATED", INVALID_CREDENTIALS, undefined, reason);
   }
+  await limits.loginSucceeded(account, client);
   if (deps.hasher.needsRehash(user.passwordHash)) await upgradeHash(deps, user, input.password);
   const result = await openSession(deps, user, client);
   await deps.audit.record({ type: "LOGIN", userId: user.id, sessionId: result.session.id, client }, deps.now());
@@ -64,18 +78,37 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   client: ClientInfo,
 ): Promise<number> {
-  rejectOversizedPassword(deps, input.currentPassword);
   const { user } = principal;
+  const limits = limitsOf(deps);
+  await limits.attempt(client);
+  rejectOversizedPassword(deps, input.currentPassword);
+  // a stolen access token must not become an oracle for the current password
+  await limits.beforePasswordChange(user.id);
   if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
     await deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
     throw new AuthError("BAD_USER_INPUT", "Current password is incorrect");
   }
+  await limits.passwordChangeSucceeded(user.id);
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username });
   await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(input.newPassword));
   const now = deps.now();
   const revoked = await deps.store.endUserSessions(user.id, "REVOKED", principal.session.id, now);
   await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
   return revoked;
+}
+
+/**
+ * The account a login attempt counts against: the user when the login names one (so email and username share
+ * one count), else the login as typed. Both are counted alike: the limits tell nothing about which accounts exist.
+ */
+function rateLimitAccount(user: UserRecord | null, login: string): string {
+  return user ? `user:${user.id}` : `login:${login}`;
+}
+
+const MAX_LOGIN_LENGTH = 254; // the longest email address accepted at sign-up
+
+function isPlausibleLogin(login: string): boolean {
+  return login.length > 0 && login.length <= MAX_LOGIN_LENGTH && !/[\u0000-\u001f]/.test(login);
 }
 
 function rejectOversizedPassword(deps: AuthDeps, password: string): void {

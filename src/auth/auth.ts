@@ -1,21 +1,19 @@
-import type { SessionRecord, UserRecord } from "../storage/store.js";
-import { changePassword, createAccount, login, signUp, type NewAccount } from "./accounts.js";
+import type { AuditEventRecord, SessionRecord, UserRecord } from "../storage/store.js";
+import { changePassword, login, signUp, type NewAccount } from "./accounts.js";
+import type { Actor } from "./actor.js";
+import { listAuditEvents } from "./audit-events.js";
 import { authenticate, type SessionLookup } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError } from "./errors.js";
-import { ADMIN_ROLE, canManageSession, canViewPrivateData, hasRole } from "./policies.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
+import { listSessions, revokeSession, revokeUserSessions } from "./session-management.js";
 import { endSession, renewSession } from "./sessions.js";
+import { createUser, deleteUser, disableUser, enableUser, findUser, type UserRef } from "./user-admin.js";
 
 /** The auth service: every use case of the API, over plain deps, with no GraphQL or database in sight. */
 export type Auth = ReturnType<typeof createAuth>;
 
-/** Binds the use cases to their dependencies. */
+/** Binds the use cases to their dependencies. Administrative ones take an Actor: a principal or the system (CLI). */
 export function createAuth(deps: AuthDeps) {
-  const requireAdmin = (principal: Principal) => {
-    if (!hasRole(principal, ADMIN_ROLE)) throw new AuthError("FORBIDDEN", "Administrator role required");
-  };
-
   return {
     deps,
     authenticate: (accessToken: string, lookup: SessionLookup): Promise<Principal> => authenticate(deps, accessToken, lookup),
@@ -29,43 +27,36 @@ export function createAuth(deps: AuthDeps) {
     },
 
     /** Revokes one session: one's own, or anyone's for an administrator. */
-    async revokeSession(principal: Principal, sessionId: string, client: ClientInfo): Promise<SessionRecord> {
-      const session = await deps.store.getSession(sessionId);
-      // a stranger's session and a missing one look alike: no probing of session ids
-      if (!session || !canManageSession(principal, session)) throw new AuthError("FORBIDDEN", "You cannot revoke this session");
-      return (await endSession(deps, principal, sessionId, "REVOKED", client)) ?? session;
-    },
+    revokeSession: (actor: Actor, sessionId: string, client: ClientInfo): Promise<SessionRecord> => revokeSession(deps, actor, sessionId, client),
 
     /** Revokes the caller's other sessions (and the calling one when asked); returns how many ended. */
-    async revokeAllSessions(principal: Principal, includeCurrent: boolean, client: ClientInfo): Promise<number> {
-      const now = deps.now();
-      const except = includeCurrent ? null : principal.session.id;
-      const count = await deps.store.endUserSessions(principal.user.id, "REVOKED", except, now);
-      await deps.audit.record({ type: "ALL_SESSIONS_REVOKED", userId: principal.user.id, sessionId: principal.session.id, client, detail: { count, includeCurrent } }, now);
-      return count;
-    },
+    revokeAllSessions: (principal: Principal, includeCurrent: boolean, client: ClientInfo): Promise<number> =>
+      revokeUserSessions(deps, principal, principal.user.id, includeCurrent ? null : principal.session.id, client),
+
+    /** Revokes every session of a user (administrators, the system); returns how many ended. */
+    revokeUserSessions: (actor: Actor, userId: string, client: ClientInfo): Promise<number> => revokeUserSessions(deps, actor, userId, null, client),
 
     changePassword: (principal: Principal, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<number> =>
       changePassword(deps, principal, input, client),
 
     /** Custom user creation by an administrator, with roles and profile. */
-    async createUser(principal: Principal, input: NewAccount, client: ClientInfo): Promise<UserRecord> {
-      requireAdmin(principal);
-      const user = await createAccount(deps, input);
-      await deps.audit.record({ type: "USER_CREATED", userId: user.id, actorId: principal.user.id, client, detail: { roles: user.roles } }, deps.now());
-      return user;
-    },
+    createUser: (actor: Actor, input: NewAccount, client: ClientInfo): Promise<UserRecord> => createUser(deps, actor, input, client),
 
     /** A user by id, for administrators. */
-    async findUser(principal: Principal, userId: string): Promise<UserRecord | null> {
-      requireAdmin(principal);
-      return deps.store.findUserById(userId);
-    },
+    findUser: (actor: Actor, userId: string): Promise<UserRecord | null> => findUser(deps, actor, { id: userId }),
+
+    /** A user by id or email, for administrators. */
+    findUserBy: (actor: Actor, ref: UserRef): Promise<UserRecord | null> => findUser(deps, actor, ref),
+
+    disableUser: (actor: Actor, userId: string, client: ClientInfo): Promise<UserRecord> => disableUser(deps, actor, userId, client),
+    enableUser: (actor: Actor, userId: string, client: ClientInfo): Promise<UserRecord> => enableUser(deps, actor, userId, client),
+    deleteUser: (actor: Actor, userId: string, client: ClientInfo): Promise<boolean> => deleteUser(deps, actor, userId, client),
 
     /** The sessions of a user, for the user themself and administrators. */
-    async listSessions(principal: Principal, userId: string): Promise<SessionRecord[]> {
-      if (!canViewPrivateData(principal, { id: userId })) throw new AuthError("FORBIDDEN", "You cannot see this user's sessions");
-      return deps.store.listUserSessions(userId);
-    },
+    listSessions: (actor: Actor, userId: string): Promise<SessionRecord[]> => listSessions(deps, actor, userId),
+
+    /** A user's recent audit events, for the user themself and administrators. */
+    listAuditEvents: (actor: Actor, userId: string, page: { limit: number; before: Date | null }): Promise<AuditEventRecord[]> =>
+      listAuditEvents(deps, actor, userId, page),
   };
 }

@@ -3,6 +3,7 @@ import type { Store } from "../storage/store.js";
 import type { AccessTokenSettings } from "./access-tokens.js";
 import type { AuditLog } from "./audit-log.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords.js";
+import type { AuthRateLimits } from "./rate-limits.js";
 import type { SessionActivity } from "./session-activity.js";
 import type { SessionLimitPolicy } from "./session-limit.js";
 
@@ -21,6 +22,11 @@ export interface AuthDeps {
   passwordPolicy: PasswordPolicy;
   audit: AuditLog;
   activity: SessionActivity;
+  /**
+   * Brute-force and flood limits. The API always sets them (NO_RATE_LIMITS only when RATE_LIMIT_ENABLED=false);
+   * absent means none, for the operator's command-line tool.
+   */
+  rateLimits?: AuthRateLimits;
   now: () => Date;
   log: Logger;
 }

@@ -11,7 +11,10 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a JSON body of at most `maxBytes`; refuses larger bodies without buffering them. */
+/**
+ * Reads a JSON body of at most `maxBytes`; refuses larger bodies without buffering them. A body of another
+ * content type is read (within the limit) but not parsed: GraphQL then refuses it as missing, with a 400.
+ */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > maxBytes) throw new HttpError(413, `Request body must be at most ${maxBytes} bytes`);
@@ -22,10 +25,16 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     if (size > maxBytes) throw new HttpError(413, `Request body must be at most ${maxBytes} bytes`);
     chunks.push(chunk);
   }
-  if (size === 0) return undefined;
+  if (size === 0 || !isJsonContentType(req.headers["content-type"])) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8"));
   } catch {
     throw new HttpError(400, "Request body is not valid JSON");
   }
+}
+
+/** application/json, or a +json type (application/graphql-response+json), with any parameters. */
+export function isJsonContentType(header: string | undefined): boolean {
+  const type = header?.split(";")[0]?.trim().toLowerCase() ?? "";
+  return type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }

@@ -7,10 +7,13 @@ import type { Auth } from "../auth/auth.js";
 import type { ClientInfo } from "../auth/principal.js";
 import type { Config } from "../config.js";
 import { createContext, type GraphQLContext } from "../graphql/context.js";
+import { createArmor } from "../graphql/armor.js";
 import { createFormatError, httpStatusPlugin } from "../graphql/errors.js";
 import { createLoaders, createSessionBatcher } from "../graphql/loaders.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
+import { clientAddress } from "./client-address.js";
+import { applyCors } from "./cors.js";
 import { HttpError, readJsonBody } from "./read-body.js";
 
 const READY_TIMEOUT_MS = 2_000;
@@ -26,17 +29,23 @@ export interface ApiServer {
 /** Builds the Apollo server and the node:http server around it (not yet listening). */
 export async function createApiServer(options: { config: Config; schema: GraphQLSchema; auth: Auth; store: Store; log: Logger }): Promise<ApiServer> {
   const { config, auth, store, log } = options;
+  const armor = createArmor(config.graphql);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     formatError: createFormatError(log),
     includeStacktraceInErrorResponses: false,
-    introspection: !config.production,
+    introspection: config.graphql.introspection,
+    hideSchemaDetailsFromClientErrors: !config.graphql.fieldSuggestions,
     csrfPrevention: true,
+    allowBatchedHttpRequests: false, // one operation per request: no batch multiplies the work of one
+    validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     // main.ts owns shutdown: it drains HTTP first, then stops Apollo, then the database
     stopOnTerminationSignals: false,
     plugins: [
       httpStatusPlugin,
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      ...armor.plugins,
+      config.graphql.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -48,7 +57,7 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
-    const client: ClientInfo = { ipAddress: req.socket.remoteAddress ?? null, userAgent: truncate(req.headers["user-agent"], 512) };
+    const client: ClientInfo = { ipAddress: clientAddress(req, config.http.trustProxyHops), userAgent: truncate(req.headers["user-agent"], 512) };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: async () => createContext({ auth, client, authorization: req.headers.authorization, loaders: createLoaders(batcher) }),
@@ -58,8 +67,13 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
 
   const http = createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    res.setHeader("x-content-type-options", "nosniff");
     try {
-      if (url.pathname === "/graphql") return await handleGraphQL(req, res, url);
+      if (url.pathname === "/graphql") {
+        if (applyCors(req, res, config.http.corsOrigins)) return;
+        res.setHeader("cache-control", "no-store"); // answers carry tokens
+        return await handleGraphQL(req, res, url);
+      }
       if (url.pathname === "/healthz" && req.method === "GET") return sendJson(res, 200, { status: "ok" });
       if (url.pathname === "/readyz" && req.method === "GET") {
         const ready = await withTimeout(store.ping(), READY_TIMEOUT_MS).then(() => true, () => false);

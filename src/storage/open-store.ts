@@ -1,7 +1,9 @@
 import { join } from "node:path";
+import type { RateLimiterFactory } from "../auth/rate-limits.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { startEmbeddedPostgres } from "./postgres/embedded.js";
+import { createPostgresRateLimiters } from "../security/postgres-rate-limiters.js";
+import { findRunningEmbeddedPostgres, startEmbeddedPostgres } from "./postgres/embedded.js";
 import { migratePostgres } from "./postgres/migrate.js";
 import { createPostgresStore } from "./postgres/postgres-store.js";
 import type { Store } from "./store.js";
@@ -9,27 +11,55 @@ import type { Store } from "./store.js";
 /** An open store with whatever it started (an embedded PostgreSQL), closed together. */
 export interface OpenStore {
   store: Store;
+  /** Rate-limit counters in the same database, shared by every instance; absent where not built yet (MongoDB). */
+  rateLimiters?: RateLimiterFactory;
   /** Where the data lives, for the start-up log (no credentials). */
   description: string;
   close(): Promise<void>;
 }
 
-/** Opens the configured database: starts the embedded PostgreSQL when no URL is set, applies migrations. */
-export async function openStore(config: Config, log: Logger): Promise<OpenStore> {
+/**
+ * Opens the configured database: starts the embedded PostgreSQL when no URL is set, applies migrations.
+ * `shareRunningEmbedded` (the command-line tool) first looks for an embedded PostgreSQL that a running API
+ * already serves from the same data directory, and uses it without starting or stopping anything.
+ */
+export async function openStore(config: Config, log: Logger, options: { shareRunningEmbedded?: boolean } = {}): Promise<OpenStore> {
   const database = config.database;
   if (database.provider === "mongodb") {
-    throw new Error("MongoDB is not supported by this build yet; set DATABASE_URL to a postgresql:// URL or leave it unset");
+    // Loaded on demand, so PostgreSQL deployments never load the MongoDB client or its native query engine.
+    const { createMongoStore } = await import("./mongodb/mongodb-store.js");
+    const { redactMongoUrl } = await import("./mongodb/url.js");
+    const store = createMongoStore({ url: database.url, poolSize: database.poolSize });
+    try {
+      // Refuses a standalone server (transactions need a replica set); creates the unique and TTL indexes, idempotently.
+      await store.ensureIndexes();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    log.info("MongoDB indexes are in place");
+    // TODO(mongodb rate limits): create the limiters here, on the same database, and return them as
+    // `rateLimiters` (then closed with the store): rate-limiter-flexible's RateLimiterMongo through
+    // adaptFlexibleLimiter (src/security/flexible-rate-limiter.ts), like src/security/postgres-rate-limiters.ts.
+    // Until then createApp refuses to start with RATE_LIMIT_ENABLED=true rather than run without limits.
+    return { store, description: `MongoDB at ${redactMongoUrl(database.url)}`, close: () => store.close() };
   }
   let url: string;
   let description: string;
   let stopEmbedded = async () => {};
   if (database.provider === "embedded-postgresql") {
     const dataDir = join(config.dataDir, "postgres");
-    log.info("starting embedded PostgreSQL", { dataDir, port: database.port });
-    const embedded = await startEmbeddedPostgres({ dataDir, port: database.port, log: (message) => log.debug(message) });
-    url = embedded.url;
-    stopEmbedded = embedded.stop;
-    description = `embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${dataDir}`;
+    const running = options.shareRunningEmbedded ? await findRunningEmbeddedPostgres({ dataDir, port: database.port }) : null;
+    if (running !== null) {
+      url = running;
+      description = `the running embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${dataDir}`;
+    } else {
+      log.info("starting embedded PostgreSQL", { dataDir, port: database.port });
+      const embedded = await startEmbeddedPostgres({ dataDir, port: database.port, log: (message) => log.debug(message) });
+      url = embedded.url;
+      stopEmbedded = embedded.stop;
+      description = `embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${dataDir}`;
+    }
   } else {
     url = database.url;
     description = `PostgreSQL at ${redactUrl(url)}`;
@@ -41,10 +71,13 @@ export async function openStore(config: Config, log: Logger): Promise<OpenStore>
     throw error;
   }
   const store = createPostgresStore({ url, poolSize: database.poolSize });
+  const rateLimiters = createPostgresRateLimiters({ url, log: (message) => log.warn(message) });
   return {
     store,
+    rateLimiters,
     description,
     async close() {
+      await rateLimiters.close();
       await store.close();
       await stopEmbedded();
     },

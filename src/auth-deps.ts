@@ -1,0 +1,29 @@
+import { createAccessTokenKey } from "./auth/access-tokens.js";
+import { createAuditLog } from "./auth/audit-log.js";
+import type { AuthDeps } from "./auth/deps.js";
+import { createPasswordHasher } from "./auth/passwords.js";
+import { createSessionActivity } from "./auth/session-activity.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import type { Store } from "./storage/store.js";
+
+/** The auth core's dependencies, built from the configuration; shared by the API and the command-line tool. */
+export function createAuthDeps(options: { config: Config; jwtSecret: string; store: Store; log: Logger; now?: () => Date }): AuthDeps {
+  const { config, store, log } = options;
+  return {
+    store,
+    hasher: createPasswordHasher({ ...config.passwords.argon2, maxConcurrent: config.passwords.maxConcurrentHashes }),
+    accessTokens: {
+      key: createAccessTokenKey(options.jwtSecret),
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTtlSeconds,
+    },
+    sessions: config.sessions,
+    passwordPolicy: { minLength: config.passwords.minLength, maxLength: config.passwords.maxLength },
+    audit: createAuditLog({ store, log }),
+    activity: createSessionActivity({ store, log }),
+    now: options.now ?? (() => new Date()),
+    log,
+  };
+}

@@ -1,0 +1,22 @@
+import type { AuditEventRecord } from "../storage/store.js";
+import { isSystemActor, type Actor } from "./actor.js";
+import type { AuthDeps } from "./deps.js";
+import { AuthError } from "./errors.js";
+import { canViewPrivateData } from "./policies.js";
+
+/** The most events one read returns. */
+export const MAX_AUDIT_EVENTS_PER_READ = 200;
+
+/** A user's recent audit events, newest first: for the user themself, administrators and the system. */
+export async function listAuditEvents(
+  deps: AuthDeps,
+  actor: Actor,
+  userId: string,
+  page: { limit: number; before: Date | null },
+): Promise<AuditEventRecord[]> {
+  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw new AuthError("FORBIDDEN", "You cannot see this user's audit events");
+  if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_AUDIT_EVENTS_PER_READ) {
+    throw new AuthError("BAD_USER_INPUT", `limit must be from 1 to ${MAX_AUDIT_EVENTS_PER_READ}`);
+  }
+  return deps.store.listAuditEvents({ userId, limit: page.limit, before: page.before });
+}

@@ -1,0 +1,209 @@
+import { createHash } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
+import { AuthError } from "./errors.js";
+import type { ClientInfo } from "./principal.js";
+
+/** What a limiter says about a key: allowed (with how much was counted so far), or refused until later. */
+export type RateLimitVerdict = { ok: true; consumed: number } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * The port to a shared counter store (rate-limiter-flexible over the app's database). Implementations fail
+ * closed: when the store cannot be reached they throw (StoreUnavailableError), never answer `ok: true`.
+ */
+export interface RateLimiter {
+  /** Counts one event for `key`; refused once more than the rule's `points` were counted (and while blocked). */
+  consume(key: string): Promise<RateLimitVerdict>;
+  /** Whether `key` is over its limit now, counting nothing. */
+  peek(key: string): Promise<RateLimitVerdict>;
+  /** Forgets `key` (a success ends a run of consecutive failures). */
+  reset(key: string): Promise<void>;
+}
+
+/** One limiter: at most `points` events per `durationSeconds`; going over blocks the key for `blockSeconds`. */
+export interface RateLimitRule {
+  /** Distinct per rule: it prefixes the keys in the shared store. */
+  name: string;
+  points: number;
+  durationSeconds: number;
+  /** 0: refused only until the window ends. */
+  blockSeconds: number;
+}
+
+/** Creates limiters over one shared store; built by the storage layer from the database the app opened. */
+export interface RateLimiterFactory {
+  create(rule: RateLimitRule): RateLimiter;
+  close(): Promise<void>;
+}
+
+/** The limits of one deployment (config `rateLimits`). */
+export interface RateLimitSettings {
+  enabled: boolean;
+  /** Attempts at login, signUp, renewToken and changePassword per client address per minute, all together. */
+  addressAttemptsPerMinute: number;
+  /** Failed logins per client address (over any accounts) per day, before the address is blocked for an hour. */
+  addressFailuresPerDay: number;
+  /** Consecutive failed logins of one account from one address (reset by a success); then blocked for the window. */
+  loginFailures: number;
+  /** Failed logins of one account from all addresses per window; then a short block, which spares known clients. */
+  accountFailures: number;
+  accountBlockSeconds: number;
+  /** The window of the failure counters. */
+  failureWindowSeconds: number;
+  /** Sign-ups per client address per hour. */
+  signUpsPerHour: number;
+}
+
+/** The limits the auth use cases apply; each method throws TOO_MANY_REQUESTS (with Retry-After) when over. */
+export interface AuthRateLimits {
+  /** Counts any attempt at a limited operation against the client address, before any work is done. */
+  attempt(client: ClientInfo): Promise<void>;
+  /** Counts a login attempt of the account from this address; refuses it while any of them is blocked. */
+  beforeLogin(account: string, client: ClientInfo): Promise<void>;
+  loginFailed(account: string, client: ClientInfo): Promise<void>;
+  /** After a login or sign-up: ends the run of failures from this address and remembers it as a usual client. */
+  loginSucceeded(account: string, client: ClientInfo): Promise<void>;
+  /** Counts a sign-up against the client address and the email address it registers. */
+  beforeSignUp(email: string, client: ClientInfo): Promise<void>;
+  /** Counts a renewal of one of the account's sessions. */
+  renewal(userId: string): Promise<void>;
+  /** Counts an attempt to prove the current password; refused after too many without a success. */
+  beforePasswordChange(userId: string): Promise<void>;
+  passwordChangeSucceeded(userId: string): Promise<void>;
+}
+
+/** The limits of `deps`; none when absent (the command-line tool). */
+export function limitsOf(deps: { rateLimits?: AuthRateLimits }): AuthRateLimits {
+  return deps.rateLimits ?? NO_RATE_LIMITS;
+}
+
+/** The message of every TOO_MANY_REQUESTS: it never says which limit, nor whether the account exists. */
+export const TOO_MANY_ATTEMPTS = "Too many attempts; try again later";
+
+/** No limits: RATE_LIMIT_ENABLED=false (load tests) and the operator's command-line tool. */
+export const NO_RATE_LIMITS: AuthRateLimits = {
+  attempt: async () => {},
+  beforeLogin: async () => {},
+  loginFailed: async () => {},
+  loginSucceeded: async () => {},
+  beforeSignUp: async () => {},
+  renewal: async () => {},
+  beforePasswordChange: async () => {},
+  passwordChangeSucceeded: async () => {},
+};
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+const KNOWN_CLIENT_SECONDS = 30 * DAY;
+const RENEWALS_PER_MINUTE = 30;
+const SIGN_UPS_PER_EMAIL_PER_HOUR = 5;
+
+/**
+ * Layered limits after OWASP's Authentication cheat sheet ("throttle, don't brick"):
+ * - every attempt counts against the client address (a flood is cut off before any hashing);
+ * - consecutive attempts of one account from one address without a success block that pair for the window; they
+ *   are counted before the password is checked (atomically, so concurrent guesses cannot slip past) and
+ *   forgotten on success;
+ * - failures of one account from all addresses block it briefly, except for the clients it logged in from
+ *   before, so a stranger's guessing never locks the owner out;
+ * - failures from one address over many accounts (credential stuffing) block the address.
+ * Accounts and logins are stored hashed; unknown and existing accounts are counted alike.
+ */
+export function createAuthRateLimits(factory: RateLimiterFactory, settings: RateLimitSettings): AuthRateLimits {
+  if (!settings.enabled) return NO_RATE_LIMITS;
+  const window = settings.failureWindowSeconds;
+  // Counted after a failure: with points n-1 the n-th failure starts the block, and peek() refuses the next attempt.
+  const failures = (name: string, allowed: number, durationSeconds: number, blockSeconds: number) =>
+    factory.create({ name, points: Math.max(allowed - 1, 0), durationSeconds, blockSeconds });
+  const address = factory.create({ name: "address", points: settings.addressAttemptsPerMinute, durationSeconds: MINUTE, blockSeconds: MINUTE });
+  const addressFailures = failures("address-failures", settings.addressFailuresPerDay, DAY, HOUR);
+  // Counted before the check: the (n+1)-th attempt without a success is refused and starts the block.
+  const pairAttempts = factory.create({ name: "login-attempts", points: settings.loginFailures, durationSeconds: window, blockSeconds: window });
+  const accountFailures = failures("account-failures", settings.accountFailures, window, settings.accountBlockSeconds);
+  const knownClients = factory.create({ name: "known-clients", points: 1_000_000_000, durationSeconds: KNOWN_CLIENT_SECONDS, blockSeconds: 0 });
+  const signUps = factory.create({ name: "sign-ups", points: settings.signUpsPerHour, durationSeconds: HOUR, blockSeconds: 0 });
+  const signUpEmails = factory.create({ name: "sign-up-emails", points: SIGN_UPS_PER_EMAIL_PER_HOUR, durationSeconds: HOUR, blockSeconds: 0 });
+  const renewals = factory.create({ name: "renewals", points: RENEWALS_PER_MINUTE, durationSeconds: MINUTE, blockSeconds: 0 });
+  const passwordAttempts = factory.create({ name: "password-change-attempts", points: settings.loginFailures, durationSeconds: window, blockSeconds: window });
+
+  const pair = (account: string, client: ClientInfo) => `${hashKey(account)}|${addressKey(client.ipAddress)}`;
+
+  return {
+    async attempt(client) {
+      refuseIfOver(await address.consume(addressKey(client.ipAddress)));
+    },
+    async beforeLogin(account, client) {
+      const [pairVerdict, accountVerdict, addressVerdict] = await Promise.all([
+        pairAttempts.consume(pair(account, client)),
+        accountFailures.peek(hashKey(account)),
+        addressFailures.peek(addressKey(client.ipAddress)),
+      ]);
+      refuseIfOver(pairVerdict);
+      refuseIfOver(addressVerdict);
+      if (!accountVerdict.ok) {
+        // the account is under attack from elsewhere: its usual clients still get in
+        const known = await knownClients.peek(pair(account, client));
+        if (!(known.ok && known.consumed > 0)) refuseIfOver(accountVerdict);
+      }
+    },
+    async loginFailed(account, client) {
+      // the failure is answered as such; the blocks these may start apply from the next attempt
+      await Promise.all([
+        accountFailures.consume(hashKey(account)),
+        addressFailures.consume(addressKey(client.ipAddress)),
+      ]);
+    },
+    async loginSucceeded(account, client) {
+      await Promise.all([pairAttempts.reset(pair(account, client)), knownClients.consume(pair(account, client))]);
+    },
+    async beforeSignUp(email, client) {
+      const verdicts = await Promise.all([signUps.consume(addressKey(client.ipAddress)), signUpEmails.consume(hashKey(email))]);
+      verdicts.forEach(refuseIfOver);
+    },
+    async renewal(userId) {
+      refuseIfOver(await renewals.consume(userId));
+    },
+    async beforePasswordChange(userId) {
+      refuseIfOver(await passwordAttempts.consume(userId));
+    },
+    async passwordChangeSucceeded(userId) {
+      await passwordAttempts.reset(userId);
+    },
+  };
+
+  function refuseIfOver(verdict: RateLimitVerdict): void {
+    if (!verdict.ok) throw new AuthError("TOO_MANY_REQUESTS", TOO_MANY_ATTEMPTS, verdict.retryAfterSeconds, "rate limit");
+  }
+}
+
+/** A fixed-length key for a login or email (the store never holds them in clear, and keys stay short). */
+export function hashKey(value: string): string {
+  return createHash("sha256").update(value).digest("base64url").slice(0, 32);
+}
+
+/**
+ * The rate-limit key of a client address: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 prefix,
+ * since one subscriber usually holds a whole /64.
+ */
+export function addressKey(ipAddress: string | null): string {
+  if (ipAddress === null) return "unknown";
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ipAddress);
+  if (mapped?.[1] !== undefined) return mapped[1];
+  if (isIPv4(ipAddress)) return ipAddress;
+  if (!isIPv6(ipAddress)) return `other:${hashKey(ipAddress)}`;
+  return `${expandIPv6(ipAddress).slice(0, 4).join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone dropped). */
+function expandIPv6(address: string): string[] {
+  const [head = "", tail] = address.split("%")[0]!.toLowerCase().split("::");
+  const groups = (part: string | undefined) => (part ? part.split(":") : []);
+  const left = groups(head);
+  const right = groups(tail);
+  // an embedded IPv4 tail (::1.2.3.4) is two groups
+  const last = right.length > 0 ? right : left;
+  const v4 = last.length > 0 && last[last.length - 1]!.includes(".") ? last.pop()!.split(".").map(Number) : null;
+  if (v4) last.push(((v4[0]! << 8) | v4[1]!).toString(16), ((v4[2]! << 8) | v4[3]!).toString(16));
+  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
+  return [...left, ...Array<string>(missing).fill("0"), ...right].map((group) => parseInt(group, 16).toString(16));
+}

@@ -1,0 +1,40 @@
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+
+/** Whether the recorded attempt succeeded. */
+export enum AuditOutcome {
+  SUCCESS = "SUCCESS",
+  FAILURE = "FAILURE",
+}
+registerEnumType(AuditOutcome, { name: "AuditOutcome", description: "Whether the recorded attempt succeeded." });
+
+/** One recorded event of an account: never a secret. */
+@ObjectType({ description: "Something that happened to an account: a login, a logout, a revocation, an administrator's action…" })
+export class AuditEvent {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: "LOGIN, LOGOUT, TOKEN_RENEWED, REFRESH_TOKEN_REUSED, SESSION_REPLACED, SESSION_REVOKED, ALL_SESSIONS_REVOKED, PASSWORD_CHANGED, SIGNED_UP, USER_CREATED, USER_DISABLED, USER_ENABLED or USER_DELETED." })
+  type!: string;
+
+  @Field(() => AuditOutcome)
+  outcome!: "SUCCESS" | "FAILURE";
+
+  @Field(() => ID, { nullable: true, description: "The session concerned, when there is one." })
+  sessionId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The administrator who acted, when not the user themself." })
+  actorId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  ipAddress!: string | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent!: string | null;
+
+  @Field(() => JSONObjectResolver, { description: "Non-secret details, such as the reason of a failure." })
+  detail!: Record<string, unknown>;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+}
