@@ -3,6 +3,7 @@ import type { RateLimiterFactory } from "../auth/rate-limits.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { createPostgresRateLimiters } from "../security/postgres-rate-limiters.js";
+import { createPrismaRateLimiters } from "../security/prisma-rate-limiters.js";
 import { findRunningEmbeddedPostgres, startEmbeddedPostgres } from "./postgres/embedded.js";
 import { migratePostgres } from "./postgres/migrate.js";
 import { createPostgresStore } from "./postgres/postgres-store.js";
@@ -11,8 +12,8 @@ import type { Store } from "./store.js";
 /** An open store with whatever it started (an embedded PostgreSQL), closed together. */
 export interface OpenStore {
   store: Store;
-  /** Rate-limit counters in the same database, shared by every instance; absent where not built yet (MongoDB). */
-  rateLimiters?: RateLimiterFactory;
+  /** Rate-limit counters in the same database, shared by every instance. */
+  rateLimiters: RateLimiterFactory;
   /** Where the data lives, for the start-up log (no credentials). */
   description: string;
   close(): Promise<void>;
@@ -38,11 +39,8 @@ export async function openStore(config: Config, log: Logger, options: { shareRun
       throw error;
     }
     log.info("MongoDB indexes are in place");
-    // TODO(mongodb rate limits): create the limiters here, on the same database, and return them as
-    // `rateLimiters` (then closed with the store): rate-limiter-flexible's RateLimiterMongo through
-    // adaptFlexibleLimiter (src/security/flexible-rate-limiter.ts), like src/security/postgres-rate-limiters.ts.
-    // Until then createApp refuses to start with RATE_LIMIT_ENABLED=true rather than run without limits.
-    return { store, description: `MongoDB at ${redactMongoUrl(database.url)}`, close: () => store.close() };
+    const rateLimiters = createPrismaRateLimiters(store.client);
+    return { store, rateLimiters, description: `MongoDB at ${redactMongoUrl(database.url)}`, close: () => store.close() };
   }
   let url: string;
   let description: string;

@@ -278,6 +278,11 @@ export class MongoStore implements Store {
     });
   }
 
+  /** The Prisma client, for the rate limiters that keep their counters in the same database (model RateLimit). */
+  get client(): PrismaClient {
+    return this.prisma;
+  }
+
   close(): Promise<void> {
     return this.prisma.$disconnect();
   }
