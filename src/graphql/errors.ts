@@ -61,7 +61,7 @@ export const httpStatusPlugin: ApolloServerPlugin<GraphQLContext> = {
         if (response.body.kind !== "single") return;
         const { data, errors } = response.body.singleResult;
         const first = errors?.[0];
-        if (!first || (data !== null && data !== undefined)) return;
+        if (!first || !failedAsAWhole(data, errors)) return;
         const code = first.extensions?.code;
         const status = code === "INTERNAL_SERVER_ERROR" ? 500 : HTTP_STATUS[code as AuthErrorCode];
         if (!status) return;
@@ -75,3 +75,13 @@ export const httpStatusPlugin: ApolloServerPlugin<GraphQLContext> = {
     };
   },
 };
+
+/**
+ * True when no top-level field produced data: `data` is null, or every root field is null with an error of
+ * its own (a nullable field such as `user(id)` refused to a non-admin fails the operation just the same).
+ */
+function failedAsAWhole(data: Record<string, unknown> | null | undefined, errors: readonly GraphQLFormattedError[]): boolean {
+  if (data === null || data === undefined) return true;
+  const failedRoots = new Set(errors.filter((error) => error.path?.length === 1).map((error) => error.path?.[0]));
+  return Object.entries(data).every(([key, value]) => value === null && failedRoots.has(key));
+}

@@ -48,8 +48,9 @@ describe("createUser and user(id)", () => {
     const create = await api.graphql(CreateUserDocument, { input: newCredentials() }, { token: user.payload.accessToken });
     expect(create.status).toBe(403);
     expect(errorCode(create)).toBe("FORBIDDEN");
-    // user(id) is nullable, so the refusal nulls only that field: data is not null, and the status stays 200
+    // user(id) is nullable: the refusal nulls the only root field, so the operation failed as a whole
     const read = await api.graphql(UserByIdDocument, { id: admin.user.id }, { token: user.payload.accessToken });
+    expect(read.status).toBe(403);
     expect(errorCode(read)).toBe("FORBIDDEN");
     expect(read.data?.user).toBeNull();
   });

@@ -66,3 +66,21 @@ describe("HTTP endpoints", () => {
     expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.ts:/);
   });
 });
+
+describe("HTTP status of partial failures", () => {
+  test("a nullable root field refused alone still sets the status; one of two failing keeps 200", async () => {
+    const anonymous = await fetch(api.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ user(id: "00000000-0000-0000-0000-000000000000") { id } }' }),
+    });
+    expect(anonymous.status).toBe(401);
+    const mixed = await fetch(api.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ __typename user(id: "00000000-0000-0000-0000-000000000000") { id } }' }),
+    });
+    expect(mixed.status).toBe(200);
+    expect(await mixed.json()).toMatchObject({ data: { __typename: "Query", user: null } });
+  });
+});
