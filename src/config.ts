@@ -1,3 +1,5 @@
+import type { RateLimitSettings } from "./auth/rate-limits.js";
+
 /**
  * The one typed configuration object, read from the environment once at start-up.
  * Every bad variable is reported at once, each with a message that says how to fix it.
@@ -62,16 +64,7 @@ export interface Config {
     /** Root fields that check a password or token (login, signUp, …) in one operation. */
     maxCredentialFields: number;
   };
-  rateLimits: {
-    enabled: boolean;
-    addressAttemptsPerMinute: number;
-    addressFailuresPerDay: number;
-    loginFailures: number;
-    accountFailures: number;
-    accountBlockSeconds: number;
-    failureWindowSeconds: number;
-    signUpsPerHour: number;
-  };
+  rateLimits: RateLimitSettings;
   maintenance: {
     /** Seconds between sweeps of expired sessions and old audit events; 0 turns the sweep off. */
     sweepIntervalSeconds: number;

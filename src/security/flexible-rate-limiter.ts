@@ -49,15 +49,35 @@ export function adaptFlexibleLimiter(limiter: FlexibleLimiter, timeoutMs = DEFAU
   };
 }
 
-/** In-process limiters: for unit tests only (they do not hold across instances). */
-export function createMemoryRateLimiters(): RateLimiterFactory {
+/** The options every rate-limiter-flexible store takes for one rule. */
+export interface FlexibleLimiterOptions {
+  keyPrefix: string;
+  points: number;
+  duration: number;
+  blockDuration: number;
+}
+
+/**
+ * A factory over one shared counter store. `build` makes the store's limiter for a rule; `purgesExpired` is
+ * true for the first only, since one purge of expired rows serves every limiter on the shared table.
+ */
+export function createFlexibleRateLimiters(
+  build: (options: FlexibleLimiterOptions, purgesExpired: boolean) => FlexibleLimiter,
+  close: () => Promise<void>,
+): RateLimiterFactory {
+  let created = 0;
   return {
     create: (rule) =>
       adaptFlexibleLimiter(
-        new RateLimiterMemory({ keyPrefix: rule.name, points: rule.points, duration: rule.durationSeconds, blockDuration: rule.blockSeconds }),
+        build({ keyPrefix: rule.name, points: rule.points, duration: rule.durationSeconds, blockDuration: rule.blockSeconds }, created++ === 0),
       ),
-    close: async () => {},
+    close,
   };
+}
+
+/** In-process limiters: for unit tests only (they do not hold across instances). */
+export function createMemoryRateLimiters(): RateLimiterFactory {
+  return createFlexibleRateLimiters((options) => new RateLimiterMemory(options), async () => {});
 }
 
 function refused(res: RateLimiterRes): RateLimitVerdict {

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
 import type { RateLimiterFactory } from "../auth/rate-limits.js";
-import { adaptFlexibleLimiter } from "./flexible-rate-limiter.js";
+import { createFlexibleRateLimiters } from "./flexible-rate-limiter.js";
 
 /** The table of migration 20261201000000_rate_limits, in rate-limiter-flexible's own layout. */
 export const RATE_LIMIT_TABLE = "rate_limits";
@@ -32,23 +32,16 @@ export function createPostgresRateLimiters(options: PostgresRateLimitersOptions)
   });
   // An idle connection dropped by the server (restart, outage) must not crash the process.
   pool.on("error", (error) => log(`rate limiter pool: idle connection error: ${error.message}`));
-  let created = 0;
-  return {
-    create(rule) {
-      const limiter = new RateLimiterPostgres({
+  return createFlexibleRateLimiters(
+    (options, purgesExpired) =>
+      new RateLimiterPostgres({
+        ...options,
         storeClient: pool,
         storeType: "pool",
         tableName: RATE_LIMIT_TABLE,
         tableCreated: true, // the migration owns the table
-        // one limiter is enough to purge rows expired for an hour, for all of them (they share the table)
-        clearExpiredByTimeout: created++ === 0,
-        keyPrefix: rule.name,
-        points: rule.points,
-        duration: rule.durationSeconds,
-        blockDuration: rule.blockSeconds,
-      });
-      return adaptFlexibleLimiter(limiter);
-    },
-    close: () => pool.end(),
-  };
+        clearExpiredByTimeout: purgesExpired,
+      }),
+    () => pool.end(),
+  );
 }

@@ -190,3 +190,15 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A `guard` for one provider: runs a database call, turning its connection failures into StoreUnavailableError. */
+export function createGuard(isUnavailable: (error: unknown) => boolean) {
+  return async function guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isUnavailable(error) && !(error instanceof StoreUnavailableError)) throw new StoreUnavailableError({ cause: error });
+      throw error;
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from "../store.js";
+import { StoreUnavailableError, createGuard } from "../store.js";
 
 // Prisma codes for "cannot reach / lost / timed out talking to the database", and pool or transaction start timeouts.
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", "P2024"]);
@@ -45,11 +45,4 @@ export function uniqueViolationField(error: unknown): "email" | "username" | nul
 }
 
 /** Runs a database call, turning every connection failure into StoreUnavailableError. */
-export async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isUnavailableError(error) && !(error instanceof StoreUnavailableError)) throw new StoreUnavailableError({ cause: error });
-    throw error;
-  }
-}
+export const guard = createGuard(isUnavailableError);
