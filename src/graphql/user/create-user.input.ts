@@ -1,21 +1,9 @@
-import { EmailAddressResolver, JSONObjectResolver } from "graphql-scalars";
 import { Field, InputType } from "type-graphql";
+import { SignUpInput } from "../account/sign-up.input.js";
 
-/** Custom user creation by an administrator. */
+/** Custom user creation by an administrator: sign-up's fields plus roles. */
 @InputType()
-export class CreateUserInput {
-  @Field(() => EmailAddressResolver)
-  email!: string;
-
-  @Field(() => String)
-  password!: string;
-
-  @Field(() => String, { nullable: true })
-  username?: string | null;
-
+export class CreateUserInput extends SignUpInput {
   @Field(() => [String], { nullable: true })
   roles?: string[] | null;
-
-  @Field(() => JSONObjectResolver, { nullable: true })
-  profile?: Record<string, unknown> | null;
 }
