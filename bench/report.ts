@@ -1,0 +1,135 @@
+/** Turns the benchmark's runs into one table, goal checks, and bench/results/latest.{json,md}. */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ScenarioResult } from "./scenarios.js";
+
+/** One line of the table: a scenario's rounds taken together. */
+export interface Row {
+  scenario: string;
+  target: "api" | "baseline";
+  rounds: number;
+  connections: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  badBodies: number;
+  /** CPU µs per request in the server process and in PostgreSQL; null where not measured. */
+  serverCpuUs: number | null;
+  databaseCpuUs: number | null;
+  /** "0.82× baseline", "0.93× argon2 rate" or "—". */
+  ratio: string;
+}
+
+/** Whether a goal of issue #6 was met in this run. */
+export interface GoalCheck {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Everything a run produced, as written to latest.json. */
+export interface Report {
+  date: string;
+  machine: { cores: number; cpu: string; node: string; platform: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  settings: Record<string, string | number>;
+  argon2: { hashesPerSecond: number; msPerHash: number; samples: number[]; concurrency: number; params: { memoryKiB: number; iterations: number; parallelism: number } };
+  rows: Row[];
+  goals: GoalCheck[];
+  runs: ScenarioResult[];
+}
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(values.length, 1);
+const meanOrNull = (values: Array<number | null>) => (values.some((value) => value === null) ? null : mean(values as number[]));
+
+/** Merges the rounds of each scenario: mean req/s, mean of the per-round percentiles, summed errors. */
+export function summarise(runs: readonly ScenarioResult[]): Row[] {
+  const byScenario = new Map<string, ScenarioResult[]>();
+  for (const run of runs) byScenario.set(run.scenario, [...(byScenario.get(run.scenario) ?? []), run]);
+  return [...byScenario.entries()].map(([scenario, rounds]) => {
+    const first = rounds[0]!;
+    return {
+      scenario,
+      target: first.target,
+      rounds: rounds.length,
+      connections: first.connections,
+      requestsPerSecond: mean(rounds.map((run) => run.requestsPerSecond)),
+      p50Ms: mean(rounds.map((run) => run.latencyMs.p50)),
+      p99Ms: mean(rounds.map((run) => run.latencyMs.p99)),
+      errors: rounds.reduce((sum, run) => sum + run.errors, 0),
+      timeouts: rounds.reduce((sum, run) => sum + run.timeouts, 0),
+      non2xx: rounds.reduce((sum, run) => sum + run.non2xx, 0),
+      badBodies: rounds.reduce((sum, run) => sum + run.badBodies, 0),
+      serverCpuUs: meanOrNull(rounds.map((run) => run.cpuUsPerRequest?.server ?? null)),
+      databaseCpuUs: meanOrNull(rounds.map((run) => run.cpuUsPerRequest?.database ?? null)),
+      ratio: "—",
+    };
+  });
+}
+
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+const failures = (row: Row) => `${row.errors} / ${row.non2xx + row.badBodies}`;
+const cpu = (row: Row) => (row.serverCpuUs === null ? "—" : `${fixed(row.serverCpuUs)}${row.databaseCpuUs === null ? "" : ` + ${fixed(row.databaseCpuUs)}`}`);
+
+/** The table as aligned plain text for the terminal. */
+export function formatTable(rows: readonly Row[]): string {
+  const header = ["scenario", "target", "conns", "req/s", "p50 ms", "p99 ms", "errors / non-2xx", "CPU µs/req (app + db)", "ratio"];
+  const lines = rows.map((row) => [row.scenario, row.target, String(row.connections), fixed(row.requestsPerSecond), fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), failures(row), cpu(row), row.ratio]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const render = (cells: string[]) => cells.map((cell, column) => (column >= 2 && column <= 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ");
+  return [render(header), widths.map((width) => "-".repeat(width)).join("  "), ...lines.map(render)].join("\n");
+}
+
+function argon2Line({ argon2 }: Report): string {
+  if (argon2.samples.length === 0) return "argon2id rate: not measured (no login scenario in this run).";
+  return `argon2id (m=${argon2.params.memoryKiB} KiB, t=${argon2.params.iterations}, p=${argon2.params.parallelism}) on this machine: **${fixed(argon2.hashesPerSecond, 1)} hashes/s** with ${argon2.concurrency} at once (ARGON2_MAX_CONCURRENT), ${fixed(argon2.msPerHash, 1)} ms each; measured before and after the login scenario (${argon2.samples.map((rate) => fixed(rate, 1)).join(" and ")} hashes/s).`;
+}
+
+/** The whole report as Markdown (also the source of README's Performance figures). */
+export function formatMarkdown(report: Report): string {
+  const { machine, argon2 } = report;
+  const table = [
+    "| scenario | target | connections | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req (app + db) | ratio |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ...report.rows.map((row) => `| ${row.scenario} | ${row.target} | ${row.connections} | ${fixed(row.requestsPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${failures(row)} | ${cpu(row)} | ${row.ratio} |`),
+  ].join("\n");
+  const goals = report.goals.map((goal) => `- ${goal.met ? "✅" : "❌"} ${goal.goal}: ${goal.measured}`).join("\n");
+  const rounds = [
+    "| scenario | req/s | p50 ms | p99 ms | errors | non-2xx |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...report.runs.map((run) => `| ${run.scenario} | ${fixed(run.requestsPerSecond)} | ${fixed(run.latencyMs.p50, 1)} | ${fixed(run.latencyMs.p99, 1)} | ${run.errors} | ${run.non2xx} |`),
+  ].join("\n");
+  return `# Benchmark results
+
+${report.date} · ${machine.cores} cores (${machine.cpu}) · Node ${machine.node} · load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(" ")}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(" ")}
+
+Settings: ${Object.entries(report.settings).map(([name, value]) => `${name}=${value}`).join(", ")}
+
+${argon2Line(report)}
+
+${table}
+
+${goals}
+
+Figures vary between runs, and more so on a shared machine: the API, PostgreSQL and the load generator share the same ${machine.cores} cores. Compare the ratios, which come from the same run, rather than absolute req/s. The CPU column (CPU time the
+server process, and the embedded PostgreSQL, spent per request) moves less with the machine's load than req/s.
+
+<details><summary>Every round</summary>
+
+${rounds}
+
+</details>
+`;
+}
+
+/** Writes latest.json and latest.md into `directory`. */
+export async function writeReport(directory: string, report: Report): Promise<{ json: string; markdown: string }> {
+  await mkdir(directory, { recursive: true });
+  const json = path.join(directory, "latest.json");
+  const markdown = path.join(directory, "latest.md");
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(markdown, formatMarkdown(report));
+  return { json, markdown };
+}
