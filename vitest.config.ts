@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
+    // CI also keeps a machine-readable report, from which .ci/run prints its closing "N passed, N failed" line
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/results/vitest.json" }]] : ["default"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
