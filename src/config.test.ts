@@ -88,3 +88,9 @@ describe("loadConfig()", () => {
     expect(loadConfig({ DATABASE_URL: "mongodb://h/db?replicaSet=rs0" }).database.provider).toBe("mongodb");
   });
 });
+
+test("loadConfig() computes at most one password hash per CPU core by default", async () => {
+  const { availableParallelism } = await import("node:os");
+  expect(loadConfig({}).passwords.maxConcurrentHashes).toBe(availableParallelism());
+  expect(loadConfig({ ARGON2_MAX_CONCURRENT: "3" }).passwords.maxConcurrentHashes).toBe(3);
+});

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { RateLimitSettings } from "./auth/rate-limits.js";
 
 /**
@@ -146,7 +147,8 @@ export function loadConfig(env: Env): Config {
         iterations: read.integer("ARGON2_ITERATIONS", 2, { min: 2, max: 100 }),
         parallelism: read.integer("ARGON2_PARALLELISM", 1, { min: 1, max: 64 }),
       },
-      maxConcurrentHashes: read.integer("ARGON2_MAX_CONCURRENT", 4, { min: 1, max: 256 }),
+      // one hash per core: measured here, more only slows other requests without adding logins (see README)
+      maxConcurrentHashes: read.integer("ARGON2_MAX_CONCURRENT", availableParallelism(), { min: 1, max: 256 }),
     },
     http: {
       maxBodyBytes: read.integer("MAX_BODY_BYTES", 100_000, { min: 1_000, max: 10_000_000 }),
