@@ -15,7 +15,7 @@ export interface App {
   server: ApiServer;
   /** Sweeps expired sessions and prunes old audit events in the background. */
   maintenance: Maintenance;
-  /** Stops the HTTP server, then writes what is buffered (activity, audit events). */
+  /** Stops the HTTP server and the maintenance timer, then writes the pending session activity. */
   close(): Promise<void>;
 }
 
@@ -32,10 +32,10 @@ export async function createApp(options: {
 }): Promise<App> {
   const { config, store, log } = options;
   if (config.rateLimits.enabled && !options.rateLimiters) {
-    throw new Error("rate limits are on but this database has no rate-limit store yet; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
+    throw new Error("rate limits are on but no rate-limit store was given; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
   }
   const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
-  const deps = { ...createAuthDeps(options), rateLimits };
+  const deps = createAuthDeps({ ...options, rateLimits });
   const auth = createAuth(deps);
   const schema = options.schema ?? (await createSchema());
   const server = await createApiServer({ config, schema, auth, store, log });

@@ -4,7 +4,6 @@ import type { AuthDeps } from "./deps.js";
 import { AuthError, INVALID_CREDENTIALS } from "./errors.js";
 import { checkPasswordPolicy } from "./passwords.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
-import { limitsOf } from "./rate-limits.js";
 import { openSession } from "./sessions.js";
 
 /** What a new account is made of; roles only when an administrator creates it. */
@@ -36,7 +35,7 @@ export async function createAccount(deps: AuthDeps, input: NewAccount): Promise<
 
 /** Self-service sign-up: creates the account (never with roles) and starts its first session. */
 export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> {
-  const limits = limitsOf(deps);
+  const limits = deps.rateLimits;
   await limits.attempt(client);
   await limits.beforeSignUp(normalizeEmail(input.email), client);
   const user = await createAccount(deps, { ...input, roles: [] });
@@ -47,7 +46,7 @@ export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, c
 
 /** Logs in by email or username. Unknown account and wrong password fail alike, in message and in time. */
 export async function login(deps: AuthDeps, input: { login: string; password: string }, client: ClientInfo): Promise<AuthResult> {
-  const limits = limitsOf(deps);
+  const limits = deps.rateLimits;
   // counted before any work, so a flood (or 50 aliased logins) is cut off before it costs hashes
   await limits.attempt(client);
   rejectOversizedPassword(deps, input.password);
@@ -79,7 +78,7 @@ export async function changePassword(
   client: ClientInfo,
 ): Promise<number> {
   const { user } = principal;
-  const limits = limitsOf(deps);
+  const limits = deps.rateLimits;
   await limits.attempt(client);
   rejectOversizedPassword(deps, input.currentPassword);
   // a stolen access token must not become an oracle for the current password

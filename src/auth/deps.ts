@@ -22,11 +22,8 @@ export interface AuthDeps {
   passwordPolicy: PasswordPolicy;
   audit: AuditLog;
   activity: SessionActivity;
-  /**
-   * Brute-force and flood limits. The API always sets them (NO_RATE_LIMITS only when RATE_LIMIT_ENABLED=false);
-   * absent means none, for the operator's command-line tool.
-   */
-  rateLimits?: AuthRateLimits;
+  /** Brute-force and flood limits; NO_RATE_LIMITS for the operator's command-line tool and RATE_LIMIT_ENABLED=false. */
+  rateLimits: AuthRateLimits;
   now: () => Date;
   log: Logger;
 }

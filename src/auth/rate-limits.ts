@@ -71,10 +71,6 @@ export interface AuthRateLimits {
   passwordChangeSucceeded(userId: string): Promise<void>;
 }
 
-/** The limits of `deps`; none when absent (the command-line tool). */
-export function limitsOf(deps: { rateLimits?: AuthRateLimits }): AuthRateLimits {
-  return deps.rateLimits ?? NO_RATE_LIMITS;
-}
 
 /** The message of every TOO_MANY_REQUESTS: it never says which limit, nor whether the account exists. */
 export const TOO_MANY_ATTEMPTS = "Too many attempts; try again later";

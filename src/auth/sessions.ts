@@ -12,7 +12,6 @@ import {
   refreshSecretMatches,
   sealSuccessorSecret,
 } from "./refresh-tokens.js";
-import { limitsOf } from "./rate-limits.js";
 import { decideSessionLimit, isSessionLive } from "./session-limit.js";
 
 /** Starts a session for a user whose credentials were just checked, applying the session limit. */
@@ -45,7 +44,7 @@ export async function openSession(deps: AuthDeps, user: UserRecord, client: Clie
  * same successor its first presentation got, so racing tabs converge on one refresh token.
  */
 export async function renewSession(deps: AuthDeps, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
-  await limitsOf(deps).attempt(client);
+  await deps.rateLimits.attempt(client);
   const now = deps.now();
   const parsed = parseRefreshToken(refreshToken);
   if (!parsed) throw invalidToken("refresh token malformed");
@@ -56,7 +55,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
   const found = (await deps.store.getSessionsWithUsers([stored.sessionId]))[0];
   if (!found) throw invalidToken("session not found");
   const { session, user } = found;
-  await limitsOf(deps).renewal(user.id);
+  await deps.rateLimits.renewal(user.id);
   if (user.disabledAt) throw invalidToken("user disabled");
   if (!isSessionLive(session, deps.sessions.idleTimeoutSeconds, now)) {
     if (session.status === "ACTIVE") await deps.store.endSession(session.id, "EXPIRED", now);
