@@ -53,7 +53,10 @@ export async function openStore(config: Config, log: Logger, options: { shareRun
       description = `the running embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${dataDir}`;
     } else {
       log.info("starting embedded PostgreSQL", { dataDir, port: database.port });
-      const embedded = await startEmbeddedPostgres({ dataDir, port: database.port, log: (message) => log.debug(message) });
+      // its own lifecycle (first initialisation, a stale pid, an unexpected exit) for the operator; the
+      // server's output lines (which include the FATALs of every normal shutdown) only at debug level
+      const embeddedLog = (message: string) => (message.startsWith("postgres: ") ? log.debug(message) : log.info(message));
+      const embedded = await startEmbeddedPostgres({ dataDir, port: database.port, log: embeddedLog });
       url = embedded.url;
       stopEmbedded = embedded.stop;
       description = `embedded PostgreSQL on 127.0.0.1:${database.port}, data in ${dataDir}`;
