@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { Prisma, PrismaClient } from "../../generated/postgresql/client.js";
+import { Prisma, PrismaClient, type Session, type User } from "../../generated/postgresql/client.js";
 import {
   DuplicateError,
   type AuditEventRecord,
@@ -41,30 +41,14 @@ const SESSIONS_WITH_USERS = {
   name: "get-sessions-with-users",
   text: `SELECT s.id, s.user_id AS "userId", s.status, s.created_at AS "createdAt", s.last_used_at AS "lastUsedAt",
       s.expires_at AS "expiresAt", s.ended_at AS "endedAt", s.user_agent AS "userAgent", s.ip_address AS "ipAddress",
-      u.email, u.username, u.password_hash AS "passwordHash", u.roles, u.profile, u.disabled_at AS "disabledAt",
+      u.email, u.username, u.password_hash AS "passwordHash", COALESCE(u.roles, '{}') AS roles, u.profile, u.disabled_at AS "disabledAt",
       u.created_at AS "userCreatedAt"
     FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE s.id = ANY($1::uuid[])`,
 };
 
-interface SessionWithUserRow {
-  id: string;
-  userId: string;
-  status: SessionStatus;
-  createdAt: Date;
-  lastUsedAt: Date;
-  expiresAt: Date;
-  endedAt: Date | null;
-  userAgent: string | null;
-  ipAddress: string | null;
-  email: string;
-  username: string | null;
-  passwordHash: string;
-  roles: string[] | null;
-  profile: unknown;
-  disabledAt: Date | null;
-  userCreatedAt: Date;
-}
+/** A row of SESSIONS_WITH_USERS: the session's columns, then its user's (pg parses json columns as Prisma does). */
+type SessionWithUserRow = Pick<Session, keyof SessionRecord> & Pick<User, Exclude<keyof UserRecord, "id" | "createdAt">> & { userCreatedAt: Date };
 
 /** The Store on PostgreSQL: Prisma's generated client over a `pg` pool (driver adapter, no native engine). */
 export class PostgresStore implements Store {
@@ -131,27 +115,8 @@ export class PostgresStore implements Store {
     return guard(async () => {
       const { rows } = await this.pool.query<SessionWithUserRow>({ ...SESSIONS_WITH_USERS, values: [ids] });
       return rows.map((row) => ({
-        session: {
-          id: row.id,
-          userId: row.userId,
-          status: row.status,
-          createdAt: row.createdAt,
-          lastUsedAt: row.lastUsedAt,
-          expiresAt: row.expiresAt,
-          endedAt: row.endedAt,
-          userAgent: row.userAgent,
-          ipAddress: row.ipAddress,
-        },
-        user: {
-          id: row.userId,
-          email: row.email,
-          username: row.username,
-          passwordHash: row.passwordHash,
-          roles: row.roles ?? [],
-          profile: isPlainObject(row.profile) ? row.profile : {},
-          disabledAt: row.disabledAt,
-          createdAt: row.userCreatedAt,
-        },
+        session: toSessionRecord(row),
+        user: toUserRecord({ ...row, id: row.userId, createdAt: row.userCreatedAt }),
       }));
     });
   }
@@ -358,10 +323,6 @@ export class PostgresStore implements Store {
     await this.prisma.$disconnect(); // ends the pool too, when Prisma had connected
     if (!this.pool.ending && !this.pool.ended) await this.pool.end();
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Opens a PostgresStore; connections are made lazily, on first use. */

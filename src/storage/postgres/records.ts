@@ -11,7 +11,7 @@ function toObject(value: unknown): Record<string, unknown> {
 }
 
 /** Maps a `users` row to the port's record (drops columns the port does not know, such as updatedAt). */
-export function toUserRecord(row: User): UserRecord {
+export function toUserRecord(row: Pick<User, keyof UserRecord>): UserRecord {
   return {
     id: row.id,
     email: row.email,
@@ -24,8 +24,8 @@ export function toUserRecord(row: User): UserRecord {
   };
 }
 
-/** Maps a `sessions` row to the port's record. */
-export function toSessionRecord(row: Session): SessionRecord {
+/** Maps a `sessions` row to the port's record (from Prisma or from the hot path's own query). */
+export function toSessionRecord(row: Pick<Session, keyof SessionRecord>): SessionRecord {
   return {
     id: row.id,
     userId: row.userId,
