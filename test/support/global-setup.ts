@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { findFreePort } from "../../bench/processes.js";
 import { startEmbeddedPostgres } from "../../src/storage/postgres/embedded.js";
 
 declare module "vitest" {
@@ -43,16 +43,4 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (address !== null && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
