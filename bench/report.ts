@@ -89,7 +89,7 @@ function argon2Line({ argon2 }: Report): string {
 
 /** The whole report as Markdown (also the source of README's Performance figures). */
 export function formatMarkdown(report: Report): string {
-  const { machine, argon2 } = report;
+  const { machine } = report;
   const table = [
     "| scenario | target | connections | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req (app + db) | ratio |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

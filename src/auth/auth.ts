@@ -6,7 +6,7 @@ import { authenticate, type SessionLookup } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { listSessions, revokeSession, revokeUserSessions } from "./session-management.js";
-import { endSession, renewSession } from "./sessions.js";
+import { logout, renewSession } from "./sessions.js";
 import { createUser, deleteUser, disableUser, enableUser, findUser, type UserRef } from "./user-admin.js";
 
 /** The auth service: every use case of the API, over plain deps, with no GraphQL or database in sight. */
@@ -22,9 +22,7 @@ export function createAuth(deps: AuthDeps) {
     renew: (refreshToken: string, client: ClientInfo): Promise<AuthResult> => renewSession(deps, refreshToken, client),
 
     /** Ends the calling session. */
-    async logout(principal: Principal, client: ClientInfo): Promise<void> {
-      await endSession(deps, principal, principal.session.id, "LOGGED_OUT", client);
-    },
+    logout: (principal: Principal, client: ClientInfo): Promise<void> => logout(deps, principal, client),
 
     /** Revokes one session: one's own, or anyone's for an administrator. */
     revokeSession: (actor: Actor, sessionId: string, client: ClientInfo): Promise<SessionRecord> => revokeSession(deps, actor, sessionId, client),

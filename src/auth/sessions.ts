@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RefreshTokenRecord, SessionRecord, SessionStatus, UserRecord } from "../storage/store.js";
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../storage/store.js";
 import { signAccessToken } from "./access-tokens.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError, invalidToken } from "./errors.js";
@@ -113,22 +113,13 @@ async function graceSuccessor(
   return { token: `${successor.id}.${successorSecret}`, expiresAt: successor.expiresAt };
 }
 
-/** Ends a session the principal may manage; ending an already-ended session returns it unchanged. */
-export async function endSession(
-  deps: AuthDeps,
-  principal: Principal,
-  sessionId: string,
-  status: Exclude<SessionStatus, "ACTIVE">,
-  client: ClientInfo,
-): Promise<SessionRecord | null> {
+/** Logs out: ends the calling session (LOGGED_OUT); an already-ended one stays as it is. */
+export async function logout(deps: AuthDeps, principal: Principal, client: ClientInfo): Promise<void> {
   const now = deps.now();
-  const ended = await deps.store.endSession(sessionId, status, now);
-  if (ended) {
-    const type = status === "LOGGED_OUT" ? "LOGOUT" : "SESSION_REVOKED";
-    const actorId = ended.userId === principal.user.id ? null : principal.user.id;
-    await deps.audit.record({ type, userId: ended.userId, sessionId, actorId, client }, now);
+  const ended = await deps.store.endSession(principal.session.id, "LOGGED_OUT", now);
+  if (ended?.status === "LOGGED_OUT") {
+    await deps.audit.record({ type: "LOGOUT", userId: ended.userId, sessionId: ended.id, client }, now);
   }
-  return ended;
 }
 
 function issueTokens(deps: AuthDeps, user: UserRecord, session: SessionRecord, refreshToken: string, refreshTokenExpiresAt: Date, now: Date): AuthResult {
