@@ -4,14 +4,20 @@ import { StoreUnavailableError, createGuard } from "../store.js";
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", "P2024"]);
 // Driver adapter error kinds (@prisma/driver-adapter-utils) that mean the same.
 const UNAVAILABLE_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TlsConnectionError", "TooManyConnections"]);
-const UNAVAILABLE_SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "EHOSTUNREACH", "EHOSTDOWN", "ENETUNREACH", "ENETDOWN",
+  "EADDRNOTAVAIL", "EAI_AGAIN",
+]);
 // SQLSTATE classes 08 (connection exception), 57P0x (server shutting down / cannot connect now), 53300 (too many connections).
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
-// pg errors without a code: pool connect timeout, socket closed mid-query.
+// pg errors without a code (also raised by the store's own queries on the pool, which Prisma does not wrap): pool
+// connect timeout, socket closed mid-query or between the queries of a transaction, query_timeout.
 const UNAVAILABLE_MESSAGES = [
   "timeout exceeded when trying to connect",
   "Connection terminated",
   "Client has encountered a connection error",
+  "Client was closed and is not queryable",
+  "Query read timeout",
   "Unable to start a transaction in the given time",
   "Can't reach database server",
 ];
@@ -19,7 +25,7 @@ const UNAVAILABLE_MESSAGES = [
 /** True when `error` (or one of its causes) says the database could not be reached or did not answer in time. */
 export function isUnavailableError(error: unknown): boolean {
   for (let current = error, depth = 0; current !== null && typeof current === "object" && depth < 6; depth++) {
-    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; kind?: unknown; originalCode?: unknown };
+    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; kind?: unknown; originalCode?: unknown; errors?: unknown };
     if (e instanceof StoreUnavailableError) return true;
     if (e.name === "PrismaClientInitializationError") return true;
     if (typeof e.code === "string" && (UNAVAILABLE_PRISMA_CODES.has(e.code) || UNAVAILABLE_SOCKET_CODES.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) {
@@ -28,6 +34,8 @@ export function isUnavailableError(error: unknown): boolean {
     if (typeof e.kind === "string" && UNAVAILABLE_ADAPTER_KINDS.has(e.kind)) return true;
     if (typeof e.originalCode === "string" && UNAVAILABLE_SQLSTATE.test(e.originalCode)) return true;
     if (typeof e.message === "string" && UNAVAILABLE_MESSAGES.some((text) => (e.message as string).includes(text))) return true;
+    // Node's AggregateError of a connect that tried several addresses (localhost: ::1 and 127.0.0.1)
+    if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((inner) => isUnavailableError(inner))) return true;
     current = e.cause;
   }
   return false;
