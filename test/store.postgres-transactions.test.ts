@@ -51,3 +51,27 @@ test("postgres startSession: a connection lost mid-transaction fails with StoreU
     await database.drop();
   }
 });
+
+// statement_timeout bounds every statement, a lock wait included: a request never hangs on a stuck lock.
+test("postgres startSession: a lock held past the statement timeout fails with StoreUnavailableError, storing nothing", async () => {
+  const database = await createTestDatabase();
+  const store = createPostgresStore({ url: database.url, poolSize: 2, statementTimeoutMs: 300 });
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  try {
+    const user = await store.createUser({ email: `timeout-${randomUUID()}@example.com`, username: null, passwordHash: "x", roles: [], profile: {} });
+    const session = { id: randomUUID(), userId: user.id, createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000), userAgent: null, ipAddress: null };
+    const token = { id: randomUUID(), sessionId: session.id, secretHash: "h", createdAt: session.createdAt, expiresAt: session.expiresAt };
+    await admin.query("BEGIN");
+    await admin.query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE", [user.id]);
+    const outcome = await store.startSession(session, token, () => ({ replace: [] }), new Date()).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(StoreUnavailableError);
+    await admin.query("ROLLBACK");
+    expect(await store.getSession(session.id)).toBeNull();
+    expect(await store.startSession(session, token, () => ({ replace: [] }), new Date())).toMatchObject({ ok: true });
+  } finally {
+    await admin.end();
+    await store.close();
+    await database.drop();
+  }
+});

@@ -8,8 +8,9 @@ const UNAVAILABLE_SOCKET_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "EHOSTUNREACH", "EHOSTDOWN", "ENETUNREACH", "ENETDOWN",
   "EADDRNOTAVAIL", "EAI_AGAIN",
 ]);
-// SQLSTATE classes 08 (connection exception), 57P0x (server shutting down / cannot connect now), 53300 (too many connections).
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|53300)$/;
+// SQLSTATE classes 08 (connection exception), 57P0x (server shutting down / cannot connect now), 53300 (too many
+// connections), 57014 (statement cancelled: the store's statement_timeout, the database did not answer in time).
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-4]|57014|53300)$/;
 // pg errors without a code (also raised by the store's own queries on the pool, which Prisma does not wrap): pool
 // connect timeout, socket closed mid-query or between the queries of a transaction, query_timeout.
 const UNAVAILABLE_MESSAGES = [

@@ -29,6 +29,8 @@ export interface PostgresStoreOptions {
   poolSize: number;
   /** How long to wait for a new connection before reporting the database unavailable; default 5 s. */
   connectTimeoutMs?: number;
+  /** Longest a statement (a lock wait included) may run before it is cancelled and reported unavailable; default 10 s. */
+  statementTimeoutMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -52,6 +54,9 @@ export class PostgresStore implements Store {
       max: options.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
+      // a request never waits on the database without bound: a stuck lock or query becomes a 503, not a hang
+      statement_timeout: options.statementTimeoutMs ?? 10_000,
+      idle_in_transaction_session_timeout: 30_000,
     });
     // an idle connection that dies must not crash the process (Prisma adds its listener only once connected)
     this.pool.on("error", (error) => log(`postgres pool: idle connection error: ${error.message}`));
