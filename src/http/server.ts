@@ -15,6 +15,7 @@ import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { HttpError, readJsonBody } from "./read-body.js";
+import { withTimeout } from "../with-timeout.js";
 
 const READY_TIMEOUT_MS = 2_000;
 
@@ -76,7 +77,7 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
       }
       if (url.pathname === "/healthz" && req.method === "GET") return sendJson(res, 200, { status: "ok" });
       if (url.pathname === "/readyz" && req.method === "GET") {
-        const ready = await withTimeout(store.ping(), READY_TIMEOUT_MS).then(() => true, () => false);
+        const ready = await withTimeout(store.ping(), READY_TIMEOUT_MS, "database").then(() => true, () => false);
         return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "database unavailable" });
       }
       sendJson(res, 404, { error: "Not found" });
@@ -122,10 +123,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function truncate(value: string | undefined, max: number): string | null {
   return value === undefined ? null : value.slice(0, max);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

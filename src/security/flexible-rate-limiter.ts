@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimiter, RateLimiterFactory, RateLimitVerdict } from "../auth/rate-limits.js";
 import { StoreUnavailableError } from "../storage/store.js";
+import { withTimeout } from "../with-timeout.js";
 
 /** The part of a rate-limiter-flexible limiter (any store) the adapter uses. */
 export interface FlexibleLimiter {
@@ -21,7 +22,7 @@ export function adaptFlexibleLimiter(limiter: FlexibleLimiter, timeoutMs = DEFAU
   return {
     async consume(key) {
       try {
-        const res = await withTimeout(limiter.consume(key), timeoutMs);
+        const res = await withTimeout(limiter.consume(key), timeoutMs, "rate limiter store");
         return { ok: true, consumed: res.consumedPoints };
       } catch (error) {
         // the library rejects with a RateLimiterRes when over the limit, with an Error when its store failed
@@ -32,7 +33,7 @@ export function adaptFlexibleLimiter(limiter: FlexibleLimiter, timeoutMs = DEFAU
     async peek(key) {
       let res: RateLimiterRes | null;
       try {
-        res = await withTimeout(limiter.get(key), timeoutMs);
+        res = await withTimeout(limiter.get(key), timeoutMs, "rate limiter store");
       } catch (error) {
         throw unavailable(error);
       }
@@ -41,7 +42,7 @@ export function adaptFlexibleLimiter(limiter: FlexibleLimiter, timeoutMs = DEFAU
     },
     async reset(key) {
       try {
-        await withTimeout(limiter.delete(key), timeoutMs);
+        await withTimeout(limiter.delete(key), timeoutMs, "rate limiter store");
       } catch (error) {
         throw unavailable(error);
       }
@@ -86,12 +87,4 @@ function refused(res: RateLimiterRes): RateLimitVerdict {
 
 function unavailable(error: unknown): StoreUnavailableError {
   return error instanceof StoreUnavailableError ? error : new StoreUnavailableError({ cause: error });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`rate limiter store did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
