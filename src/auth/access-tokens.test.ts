@@ -3,7 +3,7 @@ import jwt from "jsonwebtoken";
 import { describe, expect, test } from "vitest";
 import { createAccessTokenKey, signAccessToken, verifyAccessToken } from "./access-tokens.js";
 import type { AccessTokenSettings } from "./access-tokens.js";
-import { AuthError, INVALID_TOKEN } from "./errors.js";
+import { AuthError } from "./errors.js";
 
 const SECRET = "test-secret-that-is-at-least-32-bytes-long";
 const settings: AccessTokenSettings = {
@@ -41,7 +41,7 @@ function rejection(token: string, at: Date = now): AuthError {
     expect(error).toBeInstanceOf(AuthError);
     const authError = error as AuthError;
     expect(authError.code).toBe("UNAUTHENTICATED");
-    expect(authError.message).toBe(INVALID_TOKEN);
+    expect(authError.reason).toBe(authError.details.logDetail === "expired" ? "TOKEN_EXPIRED" : "TOKEN_INVALID");
     return authError;
   }
   throw new Error("token was accepted");
@@ -75,29 +75,38 @@ describe("verifyAccessToken()", () => {
 
   test("verifyAccessToken() rejects alg none", () => {
     const token = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(goodPayload)}.`;
-    expect(rejection(token).reason).toBe("malformed");
+    expect(rejection(token).details.logDetail).toBe("malformed");
     const withSignature = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(goodPayload)}.c2ln`;
-    expect(rejection(withSignature).reason).toMatch(/algorithm not allowed/);
+    expect(rejection(withSignature).details.logDetail).toMatch(/algorithm not allowed/);
   });
 
   test.each(["HS512", "RS256", "hs256", "Hs256", "none", "NONE"])("verifyAccessToken() rejects alg %s", (alg) => {
-    expect(rejection(craft({ alg, typ: "at+jwt" }, goodPayload)).reason).toBe(`algorithm not allowed: ${alg}`);
+    expect(rejection(craft({ alg, typ: "at+jwt" }, goodPayload)).details.logDetail).toBe(`algorithm not allowed: ${alg}`);
   });
 
   test("verifyAccessToken() rejects a token signed with another secret", () => {
     const other = { ...settings, key: createAccessTokenKey("another-secret-that-is-also-32-bytes!!") };
-    expect(rejection(signAccessToken(other, claims, now).token).reason).toBe("bad signature");
+    expect(rejection(signAccessToken(other, claims, now).token).details.logDetail).toBe("bad signature");
   });
 
   test("verifyAccessToken() rejects a tampered payload", () => {
     const [header, , signature] = signAccessToken(settings, claims, now).token.split(".");
     const forged = `${header}.${b64({ ...goodPayload, sub: "admin" })}.${signature}`;
-    expect(rejection(forged).reason).toBe("bad signature");
+    expect(rejection(forged).details.logDetail).toBe("bad signature");
   });
 
   test("verifyAccessToken() rejects an expired token, exactly at exp", () => {
     const { token, expiresAt } = signAccessToken(settings, claims, now);
-    expect(rejection(token, expiresAt).reason).toBe("expired");
+    expect(rejection(token, expiresAt).details.logDetail).toBe("expired");
+  });
+
+  test("verifyAccessToken() says TOKEN_EXPIRED only when every other check passed", () => {
+    const { token, expiresAt } = signAccessToken(settings, claims, now);
+    expect(rejection(token, expiresAt).reason).toBe("TOKEN_EXPIRED");
+    const expiredForeign = signAccessToken({ ...settings, audience: "someone-else" }, claims, now).token;
+    expect(rejection(expiredForeign, expiresAt).reason).toBe("TOKEN_INVALID");
+    const expiredForged = signAccessToken({ ...settings, key: createAccessTokenKey("another-secret-of-at-least-32-bytes!!") }, claims, now).token;
+    expect(rejection(expiredForged, expiresAt).reason).toBe("TOKEN_INVALID");
   });
 
   test("verifyAccessToken() honours a configured clock tolerance", () => {
@@ -108,13 +117,13 @@ describe("verifyAccessToken()", () => {
 
   test("verifyAccessToken() rejects nbf in the future", () => {
     const token = craft(goodHeader, { ...goodPayload, nbf: nowSeconds + 60 });
-    expect(rejection(token).reason).toBe("not yet valid (nbf in the future)");
+    expect(rejection(token).details.logDetail).toBe("not yet valid (nbf in the future)");
   });
 
   test.each(["sub", "sid", "exp", "iat"])("verifyAccessToken() rejects a token missing %s", (claim) => {
     const payload: Record<string, unknown> = { ...goodPayload };
     delete payload[claim];
-    expect(rejection(craft(goodHeader, payload)).reason).toBe(`missing or ill-typed ${claim}`);
+    expect(rejection(craft(goodHeader, payload)).details.logDetail).toBe(`missing or ill-typed ${claim}`);
   });
 
   test.each([
@@ -122,19 +131,19 @@ describe("verifyAccessToken()", () => {
     ["sid", ""],
     ["iat", "now"],
   ])("verifyAccessToken() rejects an ill-typed %s", (claim, value) => {
-    expect(rejection(craft(goodHeader, { ...goodPayload, [claim]: value })).reason).toBe(`missing or ill-typed ${claim}`);
+    expect(rejection(craft(goodHeader, { ...goodPayload, [claim]: value })).details.logDetail).toBe(`missing or ill-typed ${claim}`);
   });
 
   test("verifyAccessToken() rejects the wrong issuer", () => {
-    expect(rejection(craft(goodHeader, { ...goodPayload, iss: "https://evil.test" })).reason).toBe("wrong issuer");
+    expect(rejection(craft(goodHeader, { ...goodPayload, iss: "https://evil.test" })).details.logDetail).toBe("wrong issuer");
   });
 
   test("verifyAccessToken() rejects the wrong audience", () => {
-    expect(rejection(craft(goodHeader, { ...goodPayload, aud: "another-api" })).reason).toBe("wrong audience");
+    expect(rejection(craft(goodHeader, { ...goodPayload, aud: "another-api" })).details.logDetail).toBe("wrong audience");
   });
 
   test.each([undefined, "JWT", "at+JWT", "application/at+jwt"])("verifyAccessToken() rejects typ %s", (typ) => {
-    expect(rejection(craft({ alg: "HS256", typ }, goodPayload)).reason).toMatch(/^wrong typ/);
+    expect(rejection(craft({ alg: "HS256", typ }, goodPayload)).details.logDetail).toMatch(/^wrong typ/);
   });
 
   test.each([
@@ -146,33 +155,33 @@ describe("verifyAccessToken()", () => {
     ["crit", ["exp"]],
   ])("verifyAccessToken() rejects a %s header", (name, value) => {
     const token = craft({ ...goodHeader, [name]: value }, goodPayload);
-    expect(rejection(token).reason).toBe(`header parameter not allowed: ${name}`);
+    expect(rejection(token).details.logDetail).toBe(`header parameter not allowed: ${name}`);
   });
 
   test.each(["", "garbage", "a.b", "a.b.c.d", "not base64!.x.y", `${b64([1])}.${b64(goodPayload)}.x`])(
     "verifyAccessToken() rejects garbage %j",
     (token) => {
-      expect(rejection(token).reason).toMatch(/malformed/);
+      expect(rejection(token).details.logDetail).toMatch(/malformed/);
     },
   );
 
   test("verifyAccessToken() rejects an empty header", () => {
-    expect(rejection("e30.e30.c2ln").reason).toBe("algorithm not allowed: undefined");
+    expect(rejection("e30.e30.c2ln").details.logDetail).toBe("algorithm not allowed: undefined");
   });
 
   test("verifyAccessToken() rejects a payload that is not a JSON object", () => {
     const input = `${b64(goodHeader)}.${Buffer.from("[1,2]").toString("base64url")}`;
     const token = `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
-    expect(rejection(token).reason).toBe("malformed payload");
+    expect(rejection(token).details.logDetail).toBe("malformed payload");
   });
 
   test("verifyAccessToken() rejects an oversized token before parsing it", () => {
     const token = craft(goodHeader, { ...goodPayload, padding: "x".repeat(4096) });
-    expect(rejection(token).reason).toBe("oversized");
+    expect(rejection(token).details.logDetail).toBe("oversized");
   });
 
   test("verifyAccessToken() rejects a non-string token", () => {
-    expect(rejection(undefined as unknown as string).reason).toBe("not a string");
+    expect(rejection(undefined as unknown as string).details.logDetail).toBe("not a string");
   });
 });
 

@@ -1,7 +1,7 @@
 import { createSecretKey, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { invalidToken } from "./errors.js";
+import { invalidToken, tokenExpired } from "./errors.js";
 
 /** What signing and verifying access tokens needs; build `key` once with createAccessTokenKey(). */
 export interface AccessTokenSettings {
@@ -75,8 +75,7 @@ function checkHeader(segment: string): void {
 }
 
 function reasonFor(error: unknown): string {
-  if (error instanceof jwt.TokenExpiredError) return "expired";
-  if (error instanceof jwt.NotBeforeError) return "not yet valid (nbf in the future)";
+    if (error instanceof jwt.NotBeforeError) return "not yet valid (nbf in the future)";
   if (error instanceof jwt.JsonWebTokenError) {
     if (error.message === "invalid signature") return "bad signature";
     if (error.message.startsWith("jwt issuer invalid")) return "wrong issuer";
@@ -104,17 +103,26 @@ export function verifyAccessToken(
   // jsonwebtoken would let a non-object payload through to its claim checks with a misleading cause
   if (!isObject(decodeSegment(body))) throw invalidToken("malformed payload");
 
+  const options: jwt.VerifyOptions = {
+    algorithms: [ALGORITHM],
+    issuer: settings.issuer,
+    audience: settings.audience,
+    clockTimestamp: Math.floor(now.getTime() / 1000),
+    clockTolerance: settings.clockToleranceSeconds ?? 0,
+  };
   let payload: unknown;
+  let expired = false;
   try {
-    payload = jwt.verify(token, settings.key, {
-      algorithms: [ALGORITHM],
-      issuer: settings.issuer,
-      audience: settings.audience,
-      clockTimestamp: Math.floor(now.getTime() / 1000),
-      clockTolerance: settings.clockToleranceSeconds ?? 0,
-    });
+    payload = jwt.verify(token, settings.key, options);
   } catch (error) {
-    throw invalidToken(reasonFor(error));
+    if (!(error instanceof jwt.TokenExpiredError)) throw invalidToken(reasonFor(error));
+    // jsonwebtoken checks exp before aud and iss: TOKEN_EXPIRED only once every other check has passed too
+    expired = true;
+    try {
+      payload = jwt.verify(token, settings.key, { ...options, ignoreExpiration: true });
+    } catch (again) {
+      throw invalidToken(reasonFor(again));
+    }
   }
 
   if (!isObject(payload)) throw invalidToken("malformed payload");
@@ -123,5 +131,6 @@ export function verifyAccessToken(
   if (!isIntegerSeconds(payload.iat)) throw invalidToken("missing or ill-typed iat");
   if (!isNonEmptyString(payload.sub)) throw invalidToken("missing or ill-typed sub");
   if (!isNonEmptyString(payload.sid)) throw invalidToken("missing or ill-typed sid");
+  if (expired) throw tokenExpired();
   return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
 }

@@ -1,4 +1,4 @@
-import { AuthError } from "./errors.js";
+import { badInput } from "./errors.js";
 
 const MAX_EMAIL_LENGTH = 254;
 const USERNAME_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{1,30}[a-z0-9])?$/;
@@ -11,7 +11,7 @@ const ROLE_PATTERN = /^[A-Z][A-Z0-9_]{0,39}$/;
 export function normalizeEmail(email: string): string {
   const value = email.trim().toLowerCase();
   if (value.length > MAX_EMAIL_LENGTH || !EMAIL_PATTERN.test(value) || /[\u0000-\u001f]/.test(value)) {
-    throw new AuthError("BAD_USER_INPUT", "Email address is not valid");
+    throw badInput("INVALID_EMAIL", "email", "Email address is not valid");
   }
   return value;
 }
@@ -21,7 +21,7 @@ export function normalizeUsername(username: string | null | undefined): string |
   if (username === null || username === undefined) return null;
   const value = username.trim().toLowerCase();
   if (!USERNAME_PATTERN.test(value)) {
-    throw new AuthError("BAD_USER_INPUT", "Username must be 1-32 letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
+    throw badInput("INVALID_USERNAME", "username", "Username must be 1-32 letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
   }
   return value;
 }
@@ -34,9 +34,9 @@ export function normalizeLogin(login: string): string {
 /** A profile of custom fields: a JSON object of bounded size. */
 export function validateProfile(profile: unknown): Record<string, unknown> {
   if (profile === null || profile === undefined) return {};
-  if (typeof profile !== "object" || Array.isArray(profile)) throw new AuthError("BAD_USER_INPUT", "Profile must be a JSON object");
+  if (typeof profile !== "object" || Array.isArray(profile)) throw badInput("INVALID_INPUT", "profile", "Profile must be a JSON object");
   if (Buffer.byteLength(JSON.stringify(profile), "utf8") > MAX_PROFILE_BYTES) {
-    throw new AuthError("BAD_USER_INPUT", `Profile must be at most ${MAX_PROFILE_BYTES} bytes of JSON`);
+    throw badInput("INVALID_INPUT", "profile", `Profile must be at most ${MAX_PROFILE_BYTES} bytes of JSON`);
   }
   return profile as Record<string, unknown>;
 }
@@ -45,7 +45,7 @@ export function validateProfile(profile: unknown): Record<string, unknown> {
 export function validateRoles(roles: readonly string[] | null | undefined): string[] {
   const unique = [...new Set(roles ?? [])];
   if (unique.length > MAX_ROLES || unique.some((role) => !ROLE_PATTERN.test(role))) {
-    throw new AuthError("BAD_USER_INPUT", `Roles must be at most ${MAX_ROLES} upper-case names like ADMIN or SUPPORT_AGENT`);
+    throw badInput("INVALID_INPUT", "roles", `Roles must be at most ${MAX_ROLES} upper-case names like ADMIN or SUPPORT_AGENT`);
   }
   return unique;
 }

@@ -1,7 +1,7 @@
 import { DuplicateError, type UserRecord } from "../storage/store.js";
 import { normalizeEmail, normalizeLogin, normalizeUsername, validateProfile, validateRoles } from "./account-input.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError, INVALID_CREDENTIALS } from "./errors.js";
+import { AuthError, INVALID_CREDENTIALS, badInput } from "./errors.js";
 import { checkPasswordPolicy } from "./passwords.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { openSession } from "./sessions.js";
@@ -27,7 +27,9 @@ export async function createAccount(deps: AuthDeps, input: NewAccount): Promise<
     return await deps.store.createUser({ email, username, passwordHash, roles, profile });
   } catch (error) {
     if (error instanceof DuplicateError) {
-      throw new AuthError("BAD_USER_INPUT", error.field === "email" ? "Email address is already registered" : "Username is already taken");
+      throw error.field === "email"
+        ? badInput("EMAIL_TAKEN", "email", "Email address is already registered")
+        : badInput("USERNAME_TAKEN", "username", "Username is already taken");
     }
     throw error;
   }
@@ -49,7 +51,7 @@ export async function login(deps: AuthDeps, input: { login: string; password: st
   const limits = deps.rateLimits;
   // counted before any work, so a flood (or 50 aliased logins) is cut off before it costs hashes
   await limits.attempt(client);
-  rejectOversizedPassword(deps, input.password);
+  rejectOversizedPassword(deps, input.password, "password");
   const login = normalizeLogin(input.login);
   // no account has an implausible login (too long, control characters): don't even ask the database
   const user = isPlausibleLogin(login) ? await deps.store.findUserByLogin(login) : null;
@@ -61,7 +63,7 @@ export async function login(deps: AuthDeps, input: { login: string; password: st
     const reason = !user ? "unknown account" : !valid ? "wrong password" : "account disabled";
     await limits.loginFailed(account, client);
     await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user?.id ?? null, client, detail: { reason } }, deps.now());
-    throw new AuthError("UNAUTHENTICATED", INVALID_CREDENTIALS, undefined, reason);
+    throw new AuthError("INVALID_CREDENTIALS", INVALID_CREDENTIALS, { logDetail: reason });
   }
   await limits.loginSucceeded(account, client);
   if (deps.hasher.needsRehash(user.passwordHash)) await upgradeHash(deps, user, input.password);
@@ -80,15 +82,15 @@ export async function changePassword(
   const { user } = principal;
   const limits = deps.rateLimits;
   await limits.attempt(client);
-  rejectOversizedPassword(deps, input.currentPassword);
+  rejectOversizedPassword(deps, input.currentPassword, "currentPassword");
   // a stolen access token must not become an oracle for the current password
   await limits.beforePasswordChange(user.id);
   if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
     await deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
-    throw new AuthError("BAD_USER_INPUT", "Current password is incorrect");
+    throw badInput("WRONG_PASSWORD", "currentPassword", "Current password is incorrect");
   }
   await limits.passwordChangeSucceeded(user.id);
-  checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username });
+  checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username }, "newPassword");
   await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(input.newPassword));
   const now = deps.now();
   const revoked = await deps.store.endUserSessions(user.id, "REVOKED", principal.session.id, now);
@@ -110,11 +112,11 @@ function isPlausibleLogin(login: string): boolean {
   return login.length > 0 && login.length <= MAX_LOGIN_LENGTH && !/[\u0000-\u001f]/.test(login);
 }
 
-function rejectOversizedPassword(deps: AuthDeps, password: string): void {
+function rejectOversizedPassword(deps: AuthDeps, password: string, field: string): void {
   const max = deps.passwordPolicy.maxLength;
   // checked before any hashing (the cheap UTF-16 bound first), so a huge password costs nothing
   if (password.length > max * 4 || [...password.normalize("NFKC")].length > max) {
-    throw new AuthError("BAD_USER_INPUT", `Password must be at most ${max} characters`);
+    throw badInput("PASSWORD_TOO_LONG", field, `Password must be at most ${max} characters`);
   }
 }
 

@@ -20,7 +20,7 @@ export function isSystemActor(actor: Actor): actor is SystemActor {
 
 /** Throws FORBIDDEN unless the actor is the system or an administrator. */
 export function requireAdmin(actor: Actor): void {
-  if (!isSystemActor(actor) && !hasRole(actor, ADMIN_ROLE)) throw new AuthError("FORBIDDEN", "Administrator role required");
+  if (!isSystemActor(actor) && !hasRole(actor, ADMIN_ROLE)) throw new AuthError("ROLE_REQUIRED", "Administrator role required");
 }
 
 /** True when the actor acts on its own account (the system never does). */

@@ -1,7 +1,7 @@
 import type { AuditEventRecord } from "../storage/store.js";
 import { isSystemActor, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError } from "./errors.js";
+import { badInput, notOwner } from "./errors.js";
 import { canViewPrivateData } from "./policies.js";
 
 /** The most events one read returns. */
@@ -14,9 +14,9 @@ export async function listAuditEvents(
   userId: string,
   page: { limit: number; before: Date | null },
 ): Promise<AuditEventRecord[]> {
-  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw new AuthError("FORBIDDEN", "You cannot see this user's audit events");
+  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot see this user's audit events");
   if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_AUDIT_EVENTS_PER_READ) {
-    throw new AuthError("BAD_USER_INPUT", `limit must be from 1 to ${MAX_AUDIT_EVENTS_PER_READ}`);
+    throw badInput("INVALID_INPUT", "limit", `limit must be from 1 to ${MAX_AUDIT_EVENTS_PER_READ}`);
   }
   return deps.store.listAuditEvents({ userId, limit: page.limit, before: page.before });
 }

@@ -1,7 +1,7 @@
 import type { SessionRecord, UserRecord } from "../storage/store.js";
 import { verifyAccessToken } from "./access-tokens.js";
 import type { AuthDeps } from "./deps.js";
-import { invalidToken } from "./errors.js";
+import { accountUnavailable, invalidToken, sessionEnded } from "./errors.js";
 import type { Principal } from "./principal.js";
 import { isSessionLive } from "./session-limit.js";
 
@@ -16,12 +16,12 @@ export async function authenticate(deps: AuthDeps, accessToken: string, lookup: 
   const now = deps.now();
   const claims = verifyAccessToken(deps.accessTokens, accessToken, now);
   const found = await lookup(claims.sessionId);
-  if (!found) throw invalidToken("session not found");
+  if (!found) throw sessionEnded(null);
   const { session, user } = found;
   if (session.userId !== claims.userId || user.id !== claims.userId) throw invalidToken("session belongs to another user");
-  if (user.disabledAt) throw invalidToken("user disabled");
+  if (user.disabledAt) throw accountUnavailable();
   if (!isSessionLive(session, deps.sessions.idleTimeoutSeconds, now)) {
-    throw invalidToken(session.status === "ACTIVE" ? "session expired or idle" : `session ${session.status}`);
+    throw sessionEnded(session.status === "ACTIVE" ? "EXPIRED" : session.status);
   }
   deps.activity.recordUse(session, now);
   return { user, session };

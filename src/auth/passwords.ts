@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import argon2 from "argon2";
-import { AuthError } from "./errors.js";
+import { type AuthError, type ErrorReason, badInput } from "./errors.js";
 import { createConcurrencyLimit } from "./concurrency-limit.js";
 
 /** Length limits, counted in Unicode code points after NFKC normalisation. */
@@ -51,22 +51,21 @@ function countCodePoints(text: string): number {
   return count;
 }
 
-function policyError(message: string): AuthError {
-  return new AuthError("BAD_USER_INPUT", message);
-}
+
 
 /** Throws BAD_USER_INPUT unless the password meets the policy (length, not common, not an own identifier). */
-export function checkPasswordPolicy(password: string, policy: PasswordPolicy, context?: PasswordContext): void {
-  if (typeof password !== "string") throw policyError("Password must be a string");
+export function checkPasswordPolicy(password: string, policy: PasswordPolicy, context?: PasswordContext, field = "password"): void {
+  const policyError = (message: string, reason: ErrorReason = "PASSWORD_TOO_COMMON"): AuthError => badInput(reason, field, message);
+  if (typeof password !== "string") throw policyError("Password must be a string", "INVALID_INPUT");
   const tooLong = `Password must be at most ${policy.maxLength} characters`;
   // NFKC composes at most ~4 UTF-16 units into one character, so this input cannot fit: skip normalising it
-  if (password.length > policy.maxLength * 4) throw policyError(tooLong);
+  if (password.length > policy.maxLength * 4) throw policyError(tooLong, "PASSWORD_TOO_LONG");
 
   const normalized = password.normalize("NFKC");
   const length = countCodePoints(normalized);
-  if (length > policy.maxLength) throw policyError(tooLong);
+  if (length > policy.maxLength) throw policyError(tooLong, "PASSWORD_TOO_LONG");
   if (length < policy.minLength) {
-    throw policyError(`Password must be at least ${policy.minLength} characters`);
+    throw policyError(`Password must be at least ${policy.minLength} characters`, "PASSWORD_TOO_SHORT");
   }
 
   const lower = normalized.toLowerCase();

@@ -168,7 +168,7 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
   };
 
   function refuseIfOver(verdict: RateLimitVerdict): void {
-    if (!verdict.ok) throw new AuthError("TOO_MANY_REQUESTS", TOO_MANY_ATTEMPTS, verdict.retryAfterSeconds, "rate limit");
+    if (!verdict.ok) throw new AuthError("RATE_LIMITED", TOO_MANY_ATTEMPTS, { retryAfterSeconds: verdict.retryAfterSeconds, logDetail: "rate limit" });
   }
 }
 

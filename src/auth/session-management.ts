@@ -1,13 +1,13 @@
 import type { SessionRecord } from "../storage/store.js";
 import { auditedActor, isSystemActor, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError } from "./errors.js";
+import { notOwner } from "./errors.js";
 import { canManageSession, canViewPrivateData } from "./policies.js";
 import type { ClientInfo } from "./principal.js";
 
 /** The sessions of a user, newest first, for the user themself, administrators and the system. */
 export async function listSessions(deps: AuthDeps, actor: Actor, userId: string): Promise<SessionRecord[]> {
-  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw new AuthError("FORBIDDEN", "You cannot see this user's sessions");
+  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot see this user's sessions");
   return deps.store.listUserSessions(userId);
 }
 
@@ -15,7 +15,7 @@ export async function listSessions(deps: AuthDeps, actor: Actor, userId: string)
 export async function revokeSession(deps: AuthDeps, actor: Actor, sessionId: string, client: ClientInfo): Promise<SessionRecord> {
   const session = await deps.store.getSession(sessionId);
   // a stranger's session and a missing one look alike: no probing of session ids
-  if (!session || (!isSystemActor(actor) && !canManageSession(actor, session))) throw new AuthError("FORBIDDEN", "You cannot revoke this session");
+  if (!session || (!isSystemActor(actor) && !canManageSession(actor, session))) throw notOwner("You cannot revoke this session");
   if (session.status !== "ACTIVE") return session;
   const now = deps.now();
   const ended = (await deps.store.endSession(sessionId, "REVOKED", now)) ?? session;
@@ -34,7 +34,7 @@ export async function revokeUserSessions(
   exceptSessionId: string | null,
   client: ClientInfo,
 ): Promise<number> {
-  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw new AuthError("FORBIDDEN", "You cannot revoke this user's sessions");
+  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot revoke this user's sessions");
   const now = deps.now();
   const count = await deps.store.endUserSessions(userId, "REVOKED", exceptSessionId, now);
   const by = auditedActor(actor, userId);

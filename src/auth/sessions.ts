@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../storage/store.js";
 import { signAccessToken } from "./access-tokens.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError, invalidToken } from "./errors.js";
+import { AuthError, accountUnavailable, invalidRefreshToken, sessionEnded } from "./errors.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import {
   hashRefreshSecret,
@@ -28,7 +28,10 @@ export async function openSession(deps: AuthDeps, user: UserRecord, client: Clie
   );
   if (!result.ok) {
     await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user.id, client, detail: { reason: "session limit" } }, now);
-    throw new AuthError("SESSION_LIMIT_REACHED", `This account already has the maximum of ${deps.sessions.limit} active session(s); log out elsewhere first`);
+    throw new AuthError(
+      "SESSION_LIMIT_REACHED",
+      `This account already has the maximum of ${deps.sessions.limit} active session(s); log out elsewhere first, or log in with endOtherSessions: true to end them`,
+    );
   }
   await Promise.all(
     result.replaced.map((replaced) =>
@@ -47,19 +50,19 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
   await deps.rateLimits.attempt(client);
   const now = deps.now();
   const parsed = parseRefreshToken(refreshToken);
-  if (!parsed) throw invalidToken("refresh token malformed");
+  if (!parsed) throw invalidRefreshToken("refresh token malformed");
   const stored = await deps.store.findRefreshToken(parsed.id);
   // an unknown id or wrong secret proves nothing about the session: refuse without revoking
-  if (!stored || !refreshSecretMatches(parsed.secret, stored.secretHash)) throw invalidToken("refresh token unknown");
-  if (stored.expiresAt <= now) throw invalidToken("refresh token expired");
+  if (!stored || !refreshSecretMatches(parsed.secret, stored.secretHash)) throw invalidRefreshToken("refresh token unknown");
+  if (stored.expiresAt <= now) throw invalidRefreshToken("refresh token expired");
   const found = (await deps.store.getSessionsWithUsers([stored.sessionId]))[0];
-  if (!found) throw invalidToken("session not found");
+  if (!found) throw invalidRefreshToken("session not found");
   const { session, user } = found;
   await deps.rateLimits.renewal(user.id);
-  if (user.disabledAt) throw invalidToken("user disabled");
+  if (user.disabledAt) throw accountUnavailable();
   if (!isSessionLive(session, deps.sessions.idleTimeoutSeconds, now)) {
     if (session.status === "ACTIVE") await deps.store.endSession(session.id, "EXPIRED", now);
-    throw invalidToken(`session ${session.status === "ACTIVE" ? "expired" : session.status}`);
+    throw sessionEnded(session.status === "ACTIVE" ? "EXPIRED" : session.status);
   }
 
   let token = stored;
@@ -83,7 +86,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
       await deps.audit.record({ type: "TOKEN_RENEWED", userId: user.id, sessionId: session.id, client }, now);
       return issueTokens(deps, user, rotated.session, successor.token, expiresAt, now);
     }
-    if (rotated.reason === "SESSION_ENDED") throw invalidToken("session ended during renewal");
+    if (rotated.reason === "SESSION_ENDED") throw sessionEnded(null, "session ended during renewal");
     token = rotated.token; // a racing request rotated it first: fall through to the grace rule
   }
   const successor = await graceSuccessor(deps, token, parsed.secret, now);
@@ -92,7 +95,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
   await deps.store.endSession(session.id, "REVOKED", now);
   await deps.audit.record({ type: "REFRESH_TOKEN_REUSED", outcome: "FAILURE", userId: user.id, sessionId: session.id, client }, now);
   deps.log.warn("refresh token reuse detected; session revoked", { userId: user.id, sessionId: session.id });
-  throw invalidToken("refresh token reused");
+  throw new AuthError("REFRESH_TOKEN_REUSED", "This refresh token was already used; the session has been revoked", { sessionStatus: "REVOKED" });
 }
 
 /** The successor of a just-rotated token, when the grace rule lets its holder have it again. */

@@ -3,7 +3,7 @@ import { createAccount, type NewAccount } from "./accounts.js";
 import { normalizeEmail } from "./account-input.js";
 import { auditedActor, isSelf, requireAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError } from "./errors.js";
+import { badInput } from "./errors.js";
 import type { ClientInfo } from "./principal.js";
 
 /** How an administrator names a user: by id or by email address. */
@@ -73,11 +73,11 @@ async function adminTarget(deps: AuthDeps, actor: Actor, userId: string, action:
 function checkNotSelf(actor: Actor, userId: string, action: string): void {
   requireAdmin(actor);
   // an administrator locking themself out would need the command-line tool to get back in
-  if (isSelf(actor, userId)) throw new AuthError("BAD_USER_INPUT", `You cannot ${action} your own account`);
+  if (isSelf(actor, userId)) throw badInput("INVALID_INPUT", "id", `You cannot ${action} your own account`);
 }
 
 async function mustExist(user: Promise<UserRecord | null>): Promise<UserRecord> {
   const found = await user;
-  if (!found) throw new AuthError("BAD_USER_INPUT", "No user with this id");
+  if (!found) throw badInput("INVALID_INPUT", "id", "No user with this id");
   return found;
 }

@@ -10,6 +10,6 @@ import type { GraphQLContext } from "./context.js";
 export const authChecker: AuthCheckerFn<GraphQLContext> = async ({ context }, roles) => {
   const principal = await context.principal();
   const missing = roles.find((role) => !hasRole(principal, role));
-  if (missing) throw new AuthError("FORBIDDEN", `This operation requires the ${missing} role`);
+  if (missing) throw new AuthError("ROLE_REQUIRED", `This operation requires the ${missing} role`);
   return true;
 };

@@ -26,7 +26,7 @@ export function createContext(options: { auth: Auth; client: ClientInfo; authori
     principal() {
       principal ??=
         accessToken === null
-          ? Promise.reject(new AuthError("UNAUTHENTICATED", "Authentication required", undefined, "no bearer token"))
+          ? Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required"))
           : options.auth.authenticate(accessToken, (sessionId) => options.loaders.sessionWithUser.load(sessionId));
       return principal;
     },

@@ -11,6 +11,7 @@ const DATABASE_RETRY_AFTER_SECONDS = 5;
 /** The HTTP status of a failed operation, by its error code. */
 const HTTP_STATUS = {
   UNAUTHENTICATED: 401,
+  MFA_REQUIRED: 401,
   FORBIDDEN: 403,
   BAD_USER_INPUT: 400,
   SESSION_LIMIT_REACHED: 409,
@@ -38,18 +39,34 @@ export function createFormatError(log: Logger) {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
     if (original instanceof AuthError) {
-      if (original.reason) log.debug("request refused", { code: original.code, reason: original.reason, path: formatted.path });
-      const extensions = { code: original.code, ...(original.retryAfterSeconds ? { retryAfter: original.retryAfterSeconds } : {}) };
-      return { ...base, message: original.message, extensions };
+      if (original.details.logDetail) log.debug("request refused", { code: original.code, reason: original.reason, detail: original.details.logDetail, path: formatted.path });
+      return { ...base, message: original.message, extensions: authErrorExtensions(original) };
     }
     if (original instanceof StoreUnavailableError) {
       log.error("database unavailable", { path: formatted.path, cause: original.cause });
-      return { ...base, message: "Service temporarily unavailable; try again shortly", extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: DATABASE_RETRY_AFTER_SECONDS } };
+      return {
+        ...base,
+        message: "Service temporarily unavailable; try again shortly",
+        extensions: { code: "SERVICE_UNAVAILABLE", reason: "DATABASE_UNAVAILABLE", retryAfter: DATABASE_RETRY_AFTER_SECONDS },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && APOLLO_REQUEST_CODES.has(code)) return { ...base, extensions: { code } };
     log.error("unexpected error", { path: formatted.path, error: original });
     return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}
+
+/** What a client sees of an AuthError: its code and reason, and the details that API.md names. */
+export function authErrorExtensions(error: AuthError): Record<string, unknown> {
+  const { field, sessionStatus, retryAfterSeconds, mfaToken } = error.details;
+  return {
+    code: error.code,
+    reason: error.reason,
+    ...(field ? { field } : {}),
+    ...(sessionStatus ? { sessionStatus } : {}),
+    ...(retryAfterSeconds ? { retryAfter: retryAfterSeconds } : {}),
+    ...(mfaToken ? { mfaToken } : {}),
   };
 }
 
