@@ -87,6 +87,12 @@ describe("loadConfig()", () => {
     expect(loadConfig({ DATABASE_URL: "postgresql://u@h/db" }).database.provider).toBe("postgresql");
     expect(loadConfig({ DATABASE_URL: "mongodb://h/db?replicaSet=rs0" }).database.provider).toBe("mongodb");
   });
+
+  test("refuses a mongodb:// URL that names no database @see issue 18", () => {
+    for (const url of ["mongodb://h:27017", "mongodb://h:27017/", "mongodb://h:27017/?replicaSet=rs0", "mongodb+srv://u:p@cluster.example.net"]) {
+      expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/DATABASE_URL: a mongodb:\/\/ URL must name the database/);
+    }
+  });
 });
 
 test("loadConfig() computes at most one password hash per CPU core by default", async () => {

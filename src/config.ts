@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { RateLimitSettings } from "./auth/rate-limits.js";
+import { mongoDatabaseName } from "./storage/mongodb/url.js";
 
 /**
  * The one typed configuration object, read from the environment once at start-up.
@@ -86,6 +87,14 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+function mongoDatabaseNameOrEmpty(url: string): string {
+  try {
+    return mongoDatabaseName(url);
+  } catch {
+    return "";
+  }
+}
+
 const MIN_SECRET_BYTES = 32;
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -103,6 +112,10 @@ export function loadConfig(env: Env): Config {
   } else if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
     database = { provider: "postgresql", url: databaseUrl, poolSize };
   } else if (/^mongodb(\+srv)?:\/\//i.test(databaseUrl)) {
+    // Prisma needs the database in the path; without one it fails only at the first query, with P1013.
+    if (mongoDatabaseNameOrEmpty(databaseUrl) === "") {
+      problems.push("DATABASE_URL: a mongodb:// URL must name the database in its path, e.g. mongodb://localhost:27017/auth?replicaSet=rs0");
+    }
     database = { provider: "mongodb", url: databaseUrl, poolSize };
   } else {
     problems.push("DATABASE_URL: must start with postgresql://, postgres://, mongodb:// or mongodb+srv:// (or be unset for the embedded PostgreSQL)");

@@ -16,7 +16,7 @@ import { mongoDatabaseName, withMongoDatabase } from "../src/storage/mongodb/url
 import { describeStoreContract } from "./store-contract.js";
 
 const baseUrl = process.env.MONGODB_URL ?? "";
-const COLLECTIONS = ["users", "sessions", "refresh_tokens", "audit_events"];
+const COLLECTIONS = ["users", "sessions", "refresh_tokens", "audit_events", "rate_limits"];
 const SKIP_REASON =
   'skipped: MONGODB_URL is not set; run `docker compose up -d mongo` and ' +
   'MONGODB_URL="mongodb://localhost:27017/auth?replicaSet=rs0&directConnection=true" npm test';

@@ -39,7 +39,7 @@ export async function openStore(config: Config, log: Logger, options: { shareRun
       throw error;
     }
     log.info("MongoDB indexes are in place");
-    const rateLimiters = createPrismaRateLimiters(store.client);
+    const rateLimiters = createPrismaRateLimiters(store.rateLimitClient);
     return { store, rateLimiters, description: `MongoDB at ${redactMongoUrl(database.url)}`, close: () => store.close() };
   }
   let url: string;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, type CommandRunner } from "./indexes.js";
+import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, RATE_LIMIT_RETENTION_SECONDS, type CommandRunner } from "./indexes.js";
 import type { RawCommand } from "./raw-commands.js";
 
 /** Records the commands; `answer` may throw or reply per command. */
@@ -32,7 +32,13 @@ describe("mongoIndexes()", () => {
     expect(ttl).toEqual([
       ["sessions", { expiresAt: 1 }, 3600],
       ["refresh_tokens", { expiresAt: 1 }, 3600],
+      ["rate_limits", { expire: 1 }, RATE_LIMIT_RETENTION_SECONDS],
     ]);
+  });
+
+  test("creates rate_limits up front with a TTL on expire, which the limiter's purge also uses @see issue 18", () => {
+    const rateLimits = mongoIndexes(options).find((entry) => entry.collection === "rate_limits")!.indexes;
+    expect(rateLimits).toEqual([{ name: "rate_limits_expire_ttl", key: { expire: 1 }, expireAfterSeconds: 3600 }]);
   });
 
   test("indexes refresh tokens by session and names every index uniquely", () => {
@@ -46,7 +52,7 @@ describe("ensureMongoIndexes()", () => {
   test("sends one createIndexes per collection", async () => {
     const db = fakeDb();
     await ensureMongoIndexes(db, options);
-    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "audit_events"]);
+    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "rate_limits", "audit_events"]);
     expect(db.commands[0]!.indexes).toEqual(mongoIndexes(options)[0]!.indexes);
   });
 
@@ -76,7 +82,7 @@ describe("ensureMongoIndexes()", () => {
 describe("assertReplicaSet()", () => {
   test("accepts a replica set member and a mongos router", async () => {
     await expect(assertReplicaSet(fakeDb(() => ({ ok: 1, setName: "rs0", isWritablePrimary: true })))).resolves.toBeUndefined();
-    await expect(assertReplicaSet(fakeDb(() => ({ ok: 1, msg: "isdbgrid" })))).resolves.toBeUndefined();
+    await expect(assertReplicaSet(fakeDb(() => ({ ok: 1, msg: "isdbgrid", isWritablePrimary: true })))).resolves.toBeUndefined();
   });
 
   test("falls back to isMaster on a server without hello", async () => {
@@ -86,6 +92,11 @@ describe("assertReplicaSet()", () => {
     });
     await expect(assertReplicaSet(db)).resolves.toBeUndefined();
     expect(db.commands).toEqual([{ hello: 1 }, { isMaster: 1 }]);
+  });
+
+  test("refuses a secondary reached through directConnection @see issue 18", async () => {
+    const secondary = fakeDb(() => ({ ok: 1, setName: "rs0", isWritablePrimary: false, secondary: true }));
+    await expect(assertReplicaSet(secondary)).rejects.toThrow(/not the writable primary/);
   });
 
   test("refuses a standalone server and says how to get a replica set", async () => {

@@ -21,6 +21,9 @@ export interface MongoIndexOptions {
 /** Kept long after expiry, so that the sessions list and reuse detection still see recently expired ones. */
 export const DEFAULT_EXPIRED_RETENTION_SECONDS = 30 * 24 * 3600;
 
+/** An expired rate-limit counter is kept an hour, as the limiter's own purge does, then deleted by MongoDB. */
+export const RATE_LIMIT_RETENTION_SECONDS = 3600;
+
 /**
  * The indexes the store relies on, per collection. Names match prisma/mongodb/schema.prisma, so Prisma reports a
  * duplicate as P2002 with the index name as its target (see uniqueViolationField).
@@ -52,6 +55,13 @@ export function mongoIndexes(options: MongoIndexOptions): Array<{ collection: st
         { name: "refresh_tokens_sessionId_idx", key: { sessionId: 1 } },
         { name: "refresh_tokens_expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: ttl },
       ],
+    },
+    {
+      // rate-limiter-flexible's counters: created here so that the first attempts do not race to create the
+      // collection, with a TTL on `expire` that also serves the limiter's own purge (`expire < now - 1 h`).
+      // Counters without an expiry (null) are never deleted by it.
+      collection: "rate_limits",
+      indexes: [{ name: "rate_limits_expire_ttl", key: { expire: 1 }, expireAfterSeconds: RATE_LIMIT_RETENTION_SECONDS }],
     },
     {
       collection: "audit_events",
@@ -97,17 +107,28 @@ export async function ensureMongoIndexes(db: CommandRunner, options: MongoIndexO
 /**
  * Refuses to start on a standalone server: Prisma runs transactions only on a replica set (or sharded cluster),
  * and the session limit and token rotation depend on them. The reply names the set (or says `msg: isdbgrid`
- * on mongos).
+ * on mongos). Refuses a secondary too: with `directConnection=true` the driver talks to the one host named,
+ * even when it is not the primary, and every write would then fail.
  */
 export async function assertReplicaSet(db: CommandRunner): Promise<void> {
   // `hello` since MongoDB 4.4.2 / 5.0; its older name `isMaster` for the 4.2 servers Prisma 6 still supports.
   const reply = (await Promise.resolve(db.$runCommandRaw({ hello: 1 })).catch(() => db.$runCommandRaw({ isMaster: 1 }))) as {
     setName?: unknown;
     msg?: unknown;
+    isWritablePrimary?: unknown;
+    ismaster?: unknown;
   } | null;
-  if (reply !== null && typeof reply === "object" && (typeof reply.setName === "string" || reply.msg === "isdbgrid")) return;
-  throw new Error(
-    "MongoDB: the server is not a replica set member; Prisma needs a replica set for transactions " +
-      "(`docker compose up -d mongo` starts a single-node one; add ?replicaSet=rs0&directConnection=true to the URL)",
-  );
+  const member = reply !== null && typeof reply === "object" && (typeof reply.setName === "string" || reply.msg === "isdbgrid");
+  if (!member) {
+    throw new Error(
+      "MongoDB: the server is not a replica set member; Prisma needs a replica set for transactions " +
+        "(`docker compose up -d mongo` starts a single-node one; add ?replicaSet=rs0&directConnection=true to the URL)",
+    );
+  }
+  if (reply.isWritablePrimary !== true && reply.ismaster !== true) {
+    throw new Error(
+      "MongoDB: the server is a replica set member but not the writable primary; point the URL at the primary, " +
+        "or name the set (?replicaSet=…) without directConnection=true so the driver finds it",
+    );
+  }
 }

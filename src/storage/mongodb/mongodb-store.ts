@@ -15,14 +15,16 @@ import {
   type Store,
   type UserRecord,
 } from "../store.js";
+import { auditEventDocument, userDocument } from "./documents.js";
 import { guard, uniqueViolationField } from "./errors.js";
 import { isObjectId } from "./ids.js";
 import { assertReplicaSet, DEFAULT_EXPIRED_RETENTION_SECONDS, ensureMongoIndexes } from "./indexes.js";
+import { rateLimitClient, type RateLimitModel } from "./rate-limit-client.js";
 import { touchSessionsCommand } from "./raw-commands.js";
 import { toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 import { LostRace, rotateRefreshTokenIn, startSessionIn } from "./session-transactions.js";
-import { retryOnWriteConflict } from "./transactions.js";
-import { withConnectionDefaults } from "./url.js";
+import { retryOnWriteConflict, SINGLE_OPERATION_RETRY, TRANSACTION_RETRY } from "./transactions.js";
+import { mongoDatabaseName, withConnectionDefaults } from "./url.js";
 
 /** Options of createMongoStore. */
 export interface MongoStoreOptions {
@@ -44,15 +46,30 @@ const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 };
  * Atomicity: Prisma's `updateMany` on MongoDB first finds the matching ids, then updates those ids; on its own
  * that is not a conditional write. Inside a transaction it is: the transaction reads one snapshot, and MongoDB
  * aborts it with a write conflict (P2034) if a document it writes changed after that snapshot. So every
- * read-then-write below runs in a transaction, and a transaction that lost a conflict is run again.
+ * read-then-write below runs in a transaction, and a transaction that lost a conflict is run again (up to 10
+ * times: the engine does not retry inside an interactive transaction). A single operation is run again at most
+ * once: the engine itself already retries those on transient errors for several seconds.
+ *
+ * Null and absent (issue 18): Prisma's MongoDB `create` writes only the fields it is given, so a field left out
+ * is absent from the document, and since Prisma 3.11.1 `{ field: null }` matches an explicit null only, never
+ * an absent field. The rule, for every model:
+ * - every create writes every nullable field explicitly, null when it has no value (the builders in
+ *   documents.ts; their type names each nullable field of the model, and explicit-nulls.test.ts checks
+ *   the calls the store makes);
+ * - a filter on null where older documents may lack the field matches both: `nullOrUnset(field)`, that is
+ *   `OR: [{ field: null }, { field: { isSet: false } }]`.
+ * Audited null filters: `refresh_tokens.rotatedAt` (rotation) is the only one in this store; rate-limiter-
+ * flexible's `expire: null` is safe because its every create writes `expire`.
  */
 export class MongoStore implements Store {
   private readonly prisma: PrismaClient;
   private readonly expiredRetentionSeconds: number;
 
-  constructor(options: MongoStoreOptions) {
+  /** `prisma`: for tests, a client to use instead of opening one from `options.url`. */
+  constructor(options: MongoStoreOptions, prisma?: PrismaClient) {
+    if (mongoDatabaseName(options.url) === "") throw new Error("MongoDB: the URL names no database (mongodb://host:27017/auth?…)");
     const datasourceUrl = withConnectionDefaults(options.url, { maxPoolSize: options.poolSize, timeoutMs: options.connectTimeoutMs ?? 5_000 });
-    this.prisma = new PrismaClient({ datasourceUrl, transactionOptions: TRANSACTION_OPTIONS });
+    this.prisma = prisma ?? new PrismaClient({ datasourceUrl, transactionOptions: TRANSACTION_OPTIONS });
     this.expiredRetentionSeconds = options.expiredRetentionSeconds ?? DEFAULT_EXPIRED_RETENTION_SECONDS;
   }
 
@@ -66,21 +83,21 @@ export class MongoStore implements Store {
 
   /** Runs `work` in a transaction, again while it loses write conflicts. */
   private transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    return this.write(() => this.prisma.$transaction(work));
+    return guard(() => retryOnWriteConflict(() => this.prisma.$transaction(work), TRANSACTION_RETRY));
   }
 
   /**
-   * Runs a write, again while it loses a write conflict: Prisma wraps even a single `create` or `updateMany` in a
-   * transaction on MongoDB, and two transactions writing one document (or inserting one unique key) conflict.
+   * Runs a single write, once more if it lost a write conflict: Prisma wraps even a single `create` or
+   * `updateMany` in a transaction on MongoDB, and the engine's own retries may give up on a busy document.
    */
   private write<T>(operation: () => Promise<T>): Promise<T> {
-    return guard(() => retryOnWriteConflict(operation));
+    return guard(() => retryOnWriteConflict(operation, SINGLE_OPERATION_RETRY));
   }
 
   createUser(user: NewUser): Promise<UserRecord> {
     return guard(async () => {
       try {
-        const row = await this.write(() => this.prisma.user.create({ data: { ...user, profile: user.profile as Prisma.InputJsonObject } }));
+        const row = await this.write(() => this.prisma.user.create({ data: userDocument(user) }));
         return toUserRecord(row);
       } catch (error) {
         // Unique indexes users_email_key and users_username_key (partial: only string usernames).
@@ -245,9 +262,7 @@ export class MongoStore implements Store {
   appendAuditEvents(events: readonly NewAuditEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     return this.write(async () => {
-      await this.prisma.auditEvent.createMany({
-        data: events.map((event) => ({ ...event, detail: event.detail as Prisma.InputJsonObject })),
-      });
+      await this.prisma.auditEvent.createMany({ data: events.map(auditEventDocument) });
     });
   }
 
@@ -278,9 +293,9 @@ export class MongoStore implements Store {
     });
   }
 
-  /** The Prisma client, for the rate limiters that keep their counters in the same database (model RateLimit). */
-  get client(): PrismaClient {
-    return this.prisma;
+  /** The `rate_limits` model, for the rate limiters that keep their counters in the same database. */
+  get rateLimitClient(): { rateLimit: RateLimitModel } {
+    return rateLimitClient(this.prisma);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Prisma } from "../../generated/mongodb/client.js";
 import type { NewRefreshToken, NewSession, RotateResult, SessionLimitDecision, StartSessionResult } from "../store.js";
+import { nullOrUnset, refreshTokenDocument, sessionDocument } from "./documents.js";
 import { toRefreshTokenRecord, toSessionRecord } from "./records.js";
 
 /** Thrown inside a transaction to roll it back when a conditional write lost its race. */
@@ -38,8 +39,8 @@ export async function startSessionIn(
       data: { status: "REPLACED", endedAt: now },
     });
   }
-  const created = await tx.session.create({ data: { ...session, status: "ACTIVE", lastUsedAt: session.createdAt } });
-  await tx.refreshToken.create({ data: token });
+  const created = await tx.session.create({ data: sessionDocument(session) });
+  await tx.refreshToken.create({ data: refreshTokenDocument(token) });
   return {
     ok: true,
     session: toSessionRecord(created),
@@ -52,7 +53,7 @@ export async function startSessionIn(
  * Throws LostRace when the token was rotated already (the caller then reports ALREADY_ROTATED).
  *
  * Atomicity: one transaction holds the session slide, the conditional `updateMany` of the old token
- * (`rotatedAt: null`) and the successor's insert. Racing rotations write the same session and token documents,
+ * (`rotatedAt` null or unset) and the successor's insert. Racing rotations write the same session and token documents,
  * so all but one abort with a write conflict and run again; on that run the token is rotated, the conditional
  * update counts 0 and they roll back. The count decides the winner; a loser leaves nothing behind.
  */
@@ -72,11 +73,12 @@ export async function rotateRefreshTokenIn(
   });
   if (slid.count === 0) return { ok: false, reason: "SESSION_ENDED" };
   const rotated = await tx.refreshToken.updateMany({
-    where: { id: oldTokenId, rotatedAt: null },
+    // null or absent: tokens stored before every create wrote `rotatedAt: null` lack the field (issue 18)
+    where: { id: oldTokenId, ...nullOrUnset("rotatedAt") },
     data: { rotatedAt: now, successorId: next.id, successorSecretSealed: sealedForPredecessor },
   });
   if (rotated.count === 0) throw new LostRace(); // roll back the session slide too
-  const token = await tx.refreshToken.create({ data: { ...next, sessionId: old.sessionId } });
+  const token = await tx.refreshToken.create({ data: refreshTokenDocument({ ...next, sessionId: old.sessionId }) });
   const session = await tx.session.findUniqueOrThrow({ where: { id: old.sessionId } });
   return { ok: true, session: toSessionRecord(session), token: toRefreshTokenRecord(token) };
 }

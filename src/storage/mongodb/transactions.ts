@@ -10,8 +10,17 @@ export interface RetryPolicy {
   random?: () => number;
 }
 
-/** Enough for a handful of racers on one document: each round, at least one of them commits. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 5, maxDelayMs: 200 };
+/**
+ * For interactive transactions, which the engine does not retry: enough for a handful of racers on one
+ * document (each round, at least one of them commits).
+ */
+export const TRANSACTION_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 5, maxDelayMs: 200 };
+
+/**
+ * For single operations: the engine already retries those on transient errors for seconds, so one more
+ * attempt here is enough, and ten would stretch one request to minutes.
+ */
+export const SINGLE_OPERATION_RETRY: RetryPolicy = { attempts: 2, baseDelayMs: 5, maxDelayMs: 50 };
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +29,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * later of two transactions that write the same document, at once, instead of making it wait as a row lock
  * does; running it again (from a fresh snapshot) after a random pause is the documented answer.
  */
-export async function retryOnWriteConflict<T>(transaction: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+export async function retryOnWriteConflict<T>(transaction: () => Promise<T>, policy: RetryPolicy = TRANSACTION_RETRY): Promise<T> {
   const sleep = policy.sleep ?? pause;
   const random = policy.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
