@@ -51,6 +51,10 @@ export interface Config {
     trustProxyHops: number;
     /** Browser origins allowed by CORS; empty: none (same-origin only); ["*"]: any, never with credentials. */
     corsOrigins: string[];
+    /** Longest a client may take to send a whole request (headers and body) before it gets 408. */
+    requestTimeoutMs: number;
+    /** After SIGTERM: how long requests in flight may take to finish before every connection is closed. */
+    shutdownTimeoutMs: number;
   };
   graphql: {
     introspection: boolean;
@@ -167,6 +171,8 @@ export function loadConfig(env: Env): Config {
       maxBodyBytes: read.integer("MAX_BODY_BYTES", 100_000, { min: 1_000, max: 10_000_000 }),
       trustProxyHops: read.integer("TRUST_PROXY", 0, { min: 0, max: 10 }),
       corsOrigins: read.origins("CORS_ORIGINS"),
+      requestTimeoutMs: read.duration("REQUEST_TIMEOUT", "30s", { min: 1, max: 600 }) * 1000,
+      shutdownTimeoutMs: read.duration("SHUTDOWN_TIMEOUT", "10s", { min: 1, max: 600 }) * 1000,
     },
     graphql: {
       introspection: read.boolean("INTROSPECTION", !production),

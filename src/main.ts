@@ -4,6 +4,8 @@ import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { createLogger } from "./logger.js";
 import { openStore } from "./storage/open-store.js";
 
+const FAILSAFE_EXTRA_MS = 5_000;
+
 /** Start-up: config → database → API → listen; drains and stops the database on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const startedAt = performance.now();
@@ -39,7 +41,13 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received: finishing requests in flight, then stopping`);
+    const deadlineMs = config.http.shutdownTimeoutMs;
+    log.info(`${signal} received: finishing requests in flight (at most ${deadlineMs / 1000} s), then stopping`);
+    // the HTTP drain is bounded by the deadline; this bounds what follows it (a database that does not answer)
+    setTimeout(() => {
+      log.error("shutdown did not finish in time; exiting anyway");
+      process.exit(1);
+    }, deadlineMs + FAILSAFE_EXTRA_MS).unref();
     try {
       await app.close();
       log.debug("API stopped");

@@ -11,6 +11,14 @@ export class HttpError extends Error {
   }
 }
 
+/** The client went away (reset, or Node's request timeout destroyed a stalled body) before its body was read. */
+export class ClientGoneError extends Error {
+  constructor(cause: unknown) {
+    super("client went away before sending the whole body", { cause });
+    this.name = "ClientGoneError";
+  }
+}
+
 /**
  * Reads a JSON body of at most `maxBytes`; refuses larger bodies without buffering them. A body of another
  * content type is read (within the limit) but not parsed: GraphQL then refuses it as missing, with a 400.
@@ -20,10 +28,14 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (declared > maxBytes) throw new HttpError(413, `Request body must be at most ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, `Request body must be at most ${maxBytes} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new HttpError(413, `Request body must be at most ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw error instanceof HttpError ? error : new ClientGoneError(error);
   }
   if (size === 0 || !isJsonContentType(req.headers["content-type"])) return undefined;
   try {

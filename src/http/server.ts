@@ -14,16 +14,28 @@ import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
 import { applyCors } from "./cors.js";
-import { HttpError, readJsonBody } from "./read-body.js";
+import { createGracefulShutdown, drainAwareResponse, type ShutdownCloser } from "./graceful-shutdown.js";
+import { ClientGoneError, HttpError, readJsonBody } from "./read-body.js";
 import { withTimeout } from "../with-timeout.js";
 
 const READY_TIMEOUT_MS = 2_000;
+// longer than the idle timeout of common load balancers (60 s), so they, not we, close idle connections
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const HEADERS_TIMEOUT_MS = 20_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** The HTTP front: /graphql through Apollo, plus /healthz and /readyz. */
 export interface ApiServer {
   http: Server;
   apollo: ApolloServer<GraphQLContext>;
-  /** Stops accepting requests, lets those in flight finish, then stops Apollo. */
+  /** True once shutdown has begun (readiness fails, responses say `Connection: close`). */
+  readonly draining: boolean;
+  /** Registers a closer run during shutdown once HTTP requests have drained: subscription sockets close here (1001). */
+  addCloser(closer: ShutdownCloser): void;
+  /**
+   * Stops accepting connections, serves every request already sent, closes connections as they go idle, runs the
+   * closers, and destroys whatever is left at the shutdown deadline (SHUTDOWN_TIMEOUT); then stops Apollo.
+   */
   close(): Promise<void>;
 }
 
@@ -57,8 +69,9 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
-    const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
+    // read before the body: a client that resets the connection mid-body has no address afterwards
     const client: ClientInfo = { ipAddress: clientAddress(req, config.http.trustProxyHops), userAgent: truncate(req.headers["user-agent"], 512) };
+    const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: async () => createContext({ auth, client, authorization: req.headers.authorization, loaders: createLoaders(batcher) }),
@@ -66,7 +79,16 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
     await writeResponse(res, response);
   };
 
-  const http = createHttpServer(async (req, res) => {
+  const state = { draining: false };
+  const serverOptions = {
+    ServerResponse: drainAwareResponse(() => state.draining),
+    requestTimeout: config.http.requestTimeoutMs,
+    headersTimeout: Math.min(config.http.requestTimeoutMs, HEADERS_TIMEOUT_MS),
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node enforces the two timeouts above on this interval (30 s by default: a stalled body lived ~90 s)
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  const http = createHttpServer(serverOptions, async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     res.setHeader("x-content-type-options", "nosniff");
     try {
@@ -77,29 +99,35 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
       }
       if (url.pathname === "/healthz" && req.method === "GET") return sendJson(res, 200, { status: "ok" });
       if (url.pathname === "/readyz" && req.method === "GET") {
+        // a load balancer stops sending new work from the first moment of shutdown
+        if (state.draining) return sendJson(res, 503, { status: "shutting down" });
         const ready = await withTimeout(store.ping(), READY_TIMEOUT_MS, "database").then(() => true, () => false);
         return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "database unavailable" });
       }
       sendJson(res, 404, { error: "Not found" });
     } catch (error) {
       if (error instanceof HttpError) return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
+      if (error instanceof ClientGoneError || req.destroyed) {
+        // the client's doing (it went away, or stalled mid-body and Node answered 408): nothing for an operator
+        log.debug("request abandoned by the client", { path: url.pathname, reason: error instanceof Error ? error.message : String(error) });
+        return void res.destroy();
+      }
       log.error("unhandled HTTP error", { error, path: url.pathname });
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else res.destroy();
     }
   });
-  http.keepAliveTimeout = 65_000;
-  http.headersTimeout = 66_000;
-  http.requestTimeout = 30_000;
+  const shutdown = createGracefulShutdown(http, state);
 
   return {
     http,
     apollo,
+    get draining() {
+      return shutdown.draining;
+    },
+    addCloser: (closer) => shutdown.addCloser(closer),
     async close() {
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeIdleConnections();
-      });
+      await shutdown.shutdown(config.http.shutdownTimeoutMs);
       await apollo.stop();
     },
   };
