@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { createFakeBrowser, fakePair } from "../../test/support/fake-browser.js";
+import { SessionEndedError, type SignedOut } from "./auth-errors.js";
+import { tabSync } from "./tab-sync.js";
+import { createTokenManager, type TokenManager } from "./token-manager.js";
+import { webStorage, type TokenPair } from "./token-storage.js";
+
+/** @see issue 14 — tokens shared across tabs (BroadcastChannel + Web Locks doubles), with a fake clock. */
+
+let tabs: TokenManager[] = [];
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date("2026-12-01T12:00:00Z") });
+});
+afterEach(() => {
+  for (const tab of tabs) tab.dispose();
+  tabs = [];
+  vi.useRealTimers();
+});
+
+/** A fake API whose renewToken answers after `latencyMs` of fake time with the next numbered pair. */
+function fakeApi(latencyMs = 50) {
+  const calls: string[] = [];
+  let issued = 1;
+  return {
+    calls,
+    renew: async (refreshToken: string): Promise<TokenPair> => {
+      calls.push(refreshToken);
+      await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      issued += 1;
+      return fakePair(issued);
+    },
+  };
+}
+
+function openTabs(count: number, browser = createFakeBrowser(), api = fakeApi(), storage?: () => ReturnType<typeof webStorage>) {
+  for (let i = 0; i < count; i += 1) {
+    const tab = createTokenManager({ renew: api.renew, tabs: tabSync({ channel: browser.channel(), locks: browser.locks }), ...(storage ? { storage: storage() } : {}) });
+    tabs.push(tab);
+  }
+  return { browser, api };
+}
+
+test("a sign-in in one tab signs in the others", async () => {
+  openTabs(3);
+  const pair = fakePair(1);
+  await tabs[0]!.setTokens(pair);
+  await vi.advanceTimersByTimeAsync(0);
+  expect(await Promise.all(tabs.map((tab) => tab.getAccessToken()))).toEqual([pair.accessToken, pair.accessToken, pair.accessToken]);
+});
+
+test("a tab opened later gets the pair from an open tab (memory storage)", async () => {
+  const { browser, api } = openTabs(1);
+  const pair = fakePair(1);
+  await tabs[0]!.setTokens(pair);
+  openTabs(1, browser, api);
+  await vi.advanceTimersByTimeAsync(0);
+  expect(await tabs[1]!.getAccessToken()).toBe(pair.accessToken);
+});
+
+test("tabs due at the same moment renew once: one renewToken call, every tab ends with the new pair", async () => {
+  const { api } = openTabs(3);
+  await tabs[0]!.setTokens(fakePair(1, 900));
+  await vi.advanceTimersByTimeAsync(0);
+  // every tab's timer fires at the same instant, 60 s before expiry
+  await vi.advanceTimersByTimeAsync(840_000);
+  await vi.advanceTimersByTimeAsync(100);
+  expect(api.calls).toEqual(["refresh-1"]);
+  const tokens = await Promise.all(tabs.map((tab) => tab.getAccessToken()));
+  expect(new Set(tokens).size).toBe(1);
+  expect(tokens[0]).not.toBe(fakePair(1).accessToken);
+});
+
+test("TOKEN_EXPIRED in two tabs at once: one renewal, both retry with the new token", async () => {
+  const { api } = openTabs(2);
+  const pair = fakePair(1, 900);
+  await tabs[0]!.setTokens(pair);
+  await vi.advanceTimersByTimeAsync(0);
+  const expired = [{ message: "expired", extensions: { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" } }];
+  const retries = tabs.map((tab) => tab.recover(expired, pair.accessToken));
+  await vi.advanceTimersByTimeAsync(200);
+  const [a, b] = await Promise.all(retries);
+  expect(a).toBe(b);
+  expect(a).not.toBe(pair.accessToken);
+  expect(api.calls).toEqual(["refresh-1"]);
+});
+
+test("tabs sharing localStorage-like storage never present a rotated refresh token", async () => {
+  const items = new Map<string, string>();
+  const storage = () => webStorage({ getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) });
+  const { api } = openTabs(2, createFakeBrowser(), fakeApi(), storage);
+  await tabs[0]!.setTokens(fakePair(1, 900));
+  await vi.advanceTimersByTimeAsync(0);
+  await Promise.all([tabs[0]!.renew(), tabs[1]!.renew(), vi.advanceTimersByTimeAsync(200)]);
+  await Promise.all([tabs[1]!.renew(), tabs[0]!.renew(), vi.advanceTimersByTimeAsync(200)]);
+  // each renewal presented the newest token: no reuse
+  expect(api.calls).toEqual(["refresh-1", "refresh-2"]);
+});
+
+test("a session that ends in one tab signs every tab out, each emitting signedOut once with the reason", async () => {
+  const browser = createFakeBrowser();
+  const events: SignedOut[][] = [[], [], []];
+  const refused = async (): Promise<TokenPair> => {
+    throw new SessionEndedError({ reason: "SESSION_ENDED", sessionStatus: "REPLACED" });
+  };
+  for (const list of events) {
+    const tab = createTokenManager({ renew: refused, tabs: tabSync({ channel: browser.channel(), locks: browser.locks }) });
+    tab.on("signedOut", (event) => list.push(event));
+    tabs.push(tab);
+  }
+  await tabs[0]!.setTokens(fakePair(1));
+  await vi.advanceTimersByTimeAsync(0);
+  await tabs[2]!.renew();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(tabs.map((tab) => tab.isSignedIn())).toEqual([false, false, false]);
+  expect(events).toEqual([1, 2, 3].map(() => [{ reason: "SESSION_ENDED", sessionStatus: "REPLACED" }]));
+});
+
+test("signOut() in one tab signs out all tabs with reason SIGNED_OUT", async () => {
+  openTabs(2);
+  const events: SignedOut[] = [];
+  tabs[1]!.on("signedOut", (event) => events.push(event));
+  await tabs[0]!.setTokens(fakePair(1));
+  await vi.advanceTimersByTimeAsync(0);
+  await tabs[0]!.signOut();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(tabs[1]!.isSignedIn()).toBe(false);
+  expect(events).toEqual([{ reason: "SIGNED_OUT", sessionStatus: "LOGGED_OUT" }]);
+});
