@@ -2,9 +2,12 @@ import type { GraphQLSchema } from "graphql";
 import { createAuthDeps } from "./auth-deps.js";
 import { createAuth, type Auth } from "./auth/auth.js";
 import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
-import { createAuthRateLimits, type RateLimiterFactory } from "./auth/rate-limits.js";
+import { createAuthRateLimits, type RateLimiterFactory, type RateLimitRule } from "./auth/rate-limits.js";
 import type { Config } from "./config.js";
 import { createSchema } from "./graphql/schema.js";
+import { assertRootFieldsGuarded } from "./graphql/guards/require-guards.js";
+import { createGuardRules } from "./graphql/guards/guard-rules.js";
+import { createIntrospectionHandler } from "./http/introspection.js";
 import { createApiServer, type ApiServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
@@ -38,7 +41,21 @@ export async function createApp(options: {
   const deps = createAuthDeps({ ...options, rateLimits });
   const auth = createAuth(deps);
   const schema = options.schema ?? (await createSchema());
-  const server = await createApiServer({ config, schema, auth, store, log });
+  if (config.graphql.requireGuards) assertRootFieldsGuarded(schema);
+  const introspection = createIntrospectionHandler({
+    auth,
+    clients: config.tokenIntrospection.clients,
+    failures: config.rateLimits.enabled ? options.rateLimiters?.create(introspectionFailureRule(config)) : undefined,
+  });
+  const server = await createApiServer({
+    config,
+    schema,
+    auth,
+    store,
+    log,
+    guardRules: createGuardRules(config),
+    routes: { "/oauth2/introspect": introspection },
+  });
   const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
   return {
     auth,
@@ -50,4 +67,9 @@ export async function createApp(options: {
       await deps.activity.stop();
     },
   };
+}
+
+/** Failed introspection client authentications per address: the n-th starts a one-minute block. */
+function introspectionFailureRule(config: Config): RateLimitRule {
+  return { name: "introspection-client-failures", points: config.tokenIntrospection.failuresPerMinute - 1, durationSeconds: 60, blockSeconds: 60 };
 }

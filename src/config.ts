@@ -69,6 +69,15 @@ export interface Config {
     maxDirectives: number;
     /** Root fields that check a password or token (login, signUp, …) in one operation. */
     maxCredentialFields: number;
+    /** Refuse to start when a root field carries neither a guard nor `@public` (secure by default). */
+    requireGuards: boolean;
+  };
+  /** RFC 7662 token introspection (`POST /oauth2/introspect`) for other services. */
+  tokenIntrospection: {
+    /** The services allowed to introspect (HTTP Basic); none: every call is 401 invalid_client. */
+    clients: IntrospectionClient[];
+    /** Failed client authentications per client address per minute before it is refused (429) for a minute. */
+    failuresPerMinute: number;
   };
   rateLimits: RateLimitSettings;
   maintenance: {
@@ -77,6 +86,12 @@ export interface Config {
     /** Audit events (and ended sessions) older than this are deleted. */
     auditRetentionSeconds: number;
   };
+}
+
+/** A service allowed to call the introspection endpoint. */
+export interface IntrospectionClient {
+  id: string;
+  secret: string;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -184,6 +199,11 @@ export function loadConfig(env: Env): Config {
       maxTokens: read.integer("GRAPHQL_MAX_TOKENS", 1_000, { min: 50, max: 100_000 }),
       maxDirectives: read.integer("GRAPHQL_MAX_DIRECTIVES", 10, { min: 0, max: 1_000 }),
       maxCredentialFields: read.integer("GRAPHQL_MAX_CREDENTIAL_FIELDS", 1, { min: 1, max: 100 }),
+      requireGuards: read.boolean("GRAPHQL_REQUIRE_GUARDS", true),
+    },
+    tokenIntrospection: {
+      clients: read.introspectionClients("INTROSPECTION_CLIENTS"),
+      failuresPerMinute: read.integer("RATE_LIMIT_INTROSPECTION_FAILURES", 10, { min: 2, max: 1_000_000 }),
     },
     rateLimits: {
       enabled: read.boolean("RATE_LIMIT_ENABLED", true),
@@ -255,6 +275,24 @@ class EnvReader {
       else origins.push(origin);
     }
     return origins;
+  }
+
+  /** Comma-separated `id:secret` pairs; ids unique, secrets of at least 16 characters. */
+  introspectionClients(name: string): IntrospectionClient[] {
+    const raw = this.env[name]?.trim();
+    if (!raw) return [];
+    const clients: IntrospectionClient[] = [];
+    for (const [index, entry] of raw.split(",").map((item) => item.trim()).entries()) {
+      const colon = entry.indexOf(":");
+      const id = colon > 0 ? entry.slice(0, colon) : "";
+      const secret = colon > 0 ? entry.slice(colon + 1) : "";
+      // the message names the entry by position and id only: the secret never reaches a log
+      if (!/^[A-Za-z0-9._~-]+$/.test(id)) this.problems.push(`${name}: entry ${index + 1} must be id:secret with an id of letters, digits, . _ ~ -`);
+      else if (secret.length < 16) this.problems.push(`${name}: the secret of "${id}" must be at least 16 characters (e.g. \`openssl rand -hex 24\`)`);
+      else if (clients.some((client) => client.id === id)) this.problems.push(`${name}: client "${id}" is listed twice`);
+      else clients.push({ id, secret });
+    }
+    return clients;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -1,6 +1,8 @@
 import type { Auth } from "../auth/auth.js";
 import { AuthError } from "../auth/errors.js";
 import type { ClientInfo, Principal } from "../auth/principal.js";
+import type { GuardRule } from "./guards/guard.js";
+import { createGuardRules } from "./guards/guard-rules.js";
 import type { Loaders } from "./loaders.js";
 
 /** What every resolver receives. */
@@ -12,10 +14,18 @@ export interface GraphQLContext {
   loaders: Loaders;
   /** The checked caller, memoised per request; throws UNAUTHENTICATED when there is none. */
   principal(): Promise<Principal>;
+  /** What every guarded field checks after authentication (role, and any deployment-wide rule). */
+  guardRules: readonly GuardRule[];
 }
 
 /** Builds a request's context; the token is checked only when a resolver asks for the principal. */
-export function createContext(options: { auth: Auth; client: ClientInfo; authorization: string | undefined; loaders: Loaders }): GraphQLContext {
+export function createContext(options: {
+  auth: Auth;
+  client: ClientInfo;
+  authorization: string | undefined;
+  loaders: Loaders;
+  guardRules?: readonly GuardRule[];
+}): GraphQLContext {
   const accessToken = bearerToken(options.authorization);
   let principal: Promise<Principal> | undefined;
   return {
@@ -23,6 +33,7 @@ export function createContext(options: { auth: Auth; client: ClientInfo; authori
     client: options.client,
     accessToken,
     loaders: options.loaders,
+    guardRules: options.guardRules ?? DEFAULT_RULES,
     principal() {
       principal ??=
         accessToken === null
@@ -32,6 +43,8 @@ export function createContext(options: { auth: Auth; client: ClientInfo; authori
     },
   };
 }
+
+const DEFAULT_RULES = createGuardRules();
 
 function bearerToken(header: string | undefined): string | null {
   const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;

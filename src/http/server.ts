@@ -10,11 +10,13 @@ import { createContext, type GraphQLContext } from "../graphql/context.js";
 import { createArmor } from "../graphql/armor.js";
 import { createFormatError, httpStatusPlugin } from "../graphql/errors.js";
 import { createLoaders, createSessionBatcher } from "../graphql/loaders.js";
+import type { GuardRule } from "../graphql/guards/guard.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
 import { applyCors } from "./cors.js";
 import { createGracefulShutdown, drainAwareResponse, type ShutdownCloser } from "./graceful-shutdown.js";
+import type { RouteTools } from "./introspection.js";
 import { ClientGoneError, HttpError, readJsonBody } from "./read-body.js";
 import { withTimeout } from "../with-timeout.js";
 
@@ -23,6 +25,9 @@ const READY_TIMEOUT_MS = 2_000;
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const HEADERS_TIMEOUT_MS = 20_000;
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/** An endpoint beside /graphql. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, tools: RouteTools) => Promise<void>;
 
 /** The HTTP front: /graphql through Apollo, plus /healthz and /readyz. */
 export interface ApiServer {
@@ -40,7 +45,17 @@ export interface ApiServer {
 }
 
 /** Builds the Apollo server and the node:http server around it (not yet listening). */
-export async function createApiServer(options: { config: Config; schema: GraphQLSchema; auth: Auth; store: Store; log: Logger }): Promise<ApiServer> {
+export async function createApiServer(options: {
+  config: Config;
+  schema: GraphQLSchema;
+  auth: Auth;
+  store: Store;
+  log: Logger;
+  /** What guarded fields check after authentication (createGuardRules). */
+  guardRules?: readonly GuardRule[];
+  /** Further endpoints by exact path (token introspection), given the shared session lookup. */
+  routes?: Readonly<Record<string, RouteHandler>>;
+}): Promise<ApiServer> {
   const { config, auth, store, log } = options;
   const armor = createArmor(config.graphql);
   const apollo = new ApolloServer<GraphQLContext>({
@@ -70,14 +85,19 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     // read before the body: a client that resets the connection mid-body has no address afterwards
-    const client: ClientInfo = { ipAddress: clientAddress(req, config.http.trustProxyHops), userAgent: truncate(req.headers["user-agent"], 512) };
+    const client = clientInfo(req);
     const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => createContext({ auth, client, authorization: req.headers.authorization, loaders: createLoaders(batcher) }),
+      context: async () => createContext({ auth, client, authorization: req.headers.authorization, loaders: createLoaders(batcher), guardRules: options.guardRules }),
     });
     await writeResponse(res, response);
   };
+
+  const clientInfo = (req: IncomingMessage): ClientInfo => ({
+    ipAddress: clientAddress(req, config.http.trustProxyHops),
+    userAgent: truncate(req.headers["user-agent"], 512),
+  });
 
   const state = { draining: false };
   const serverOptions = {
@@ -97,6 +117,8 @@ export async function createApiServer(options: { config: Config; schema: GraphQL
         res.setHeader("cache-control", "no-store"); // answers carry tokens
         return await handleGraphQL(req, res, url);
       }
+      const route = options.routes?.[url.pathname];
+      if (route) return await route(req, res, { lookupSession: (id) => batcher.load(id), client: clientInfo(req) });
       if (url.pathname === "/healthz" && req.method === "GET") return sendJson(res, 200, { status: "ok" });
       if (url.pathname === "/readyz" && req.method === "GET") {
         // a load balancer stops sending new work from the first moment of shutdown

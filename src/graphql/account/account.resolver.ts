@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
+import { Public } from "../guards/code-first.js";
 import { AuthPayload } from "./auth-payload.type.js";
 import { ChangePasswordArgs } from "./change-password.args.js";
 import { LoginInput } from "./login.input.js";
@@ -8,16 +9,19 @@ import { SignUpInput } from "./sign-up.input.js";
 /** Signing up, logging in and out, renewing tokens, changing one's password. */
 @Resolver()
 export class AccountResolver {
+  @Public()
   @Mutation(() => AuthPayload, { description: "Creates an account and starts its first session." })
   signUp(@Arg("input", () => SignUpInput) input: SignUpInput, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
     return ctx.auth.signUp(input, ctx.client);
   }
 
+  @Public()
   @Mutation(() => AuthPayload, { description: "Starts a session; `login` is an email address or a username." })
   login(@Arg("input", () => LoginInput) input: LoginInput, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
     return ctx.auth.login(input, ctx.client);
   }
 
+  @Public()
   @Mutation(() => AuthPayload, { description: "Exchanges a refresh token for new tokens; the old refresh token stops working." })
   renewToken(@Arg("refreshToken", () => String) refreshToken: string, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
     return ctx.auth.renew(refreshToken, ctx.client);

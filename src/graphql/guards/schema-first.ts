@@ -1,0 +1,32 @@
+import { MapperKind, mapSchema } from "@graphql-tools/utils";
+import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+import { readFieldGuard } from "./directives.js";
+import { enforceGuard, type GuardContext } from "./guard.js";
+
+/**
+ * The schema-first front-end: returns the schema with every field guarded by `@authorized` (on the field
+ * or its object type), `@authenticated` or `@requiresScopes` wrapped in the same per-request check as
+ * type-graphql's `@Authorized`. The context must carry `principal()` and `guardRules` (see createAuthContext).
+ * A subscription field is checked when it is subscribed and again for every event it delivers.
+ */
+export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, mappedSchema) => {
+      const type = mappedSchema.getType(typeName);
+      const field = isObjectType(type) ? type.getFields()[fieldName] : undefined;
+      if (!isObjectType(type) || !field) return fieldConfig;
+      const guard = readFieldGuard(mappedSchema, type, field);
+      if (guard === null || guard === "public") return fieldConfig;
+      const guarded = (resolve: GraphQLFieldResolver<unknown, GuardContext>): GraphQLFieldResolver<unknown, GuardContext> =>
+        async (source, args, context, info) => {
+          await enforceGuard(context, guard, info);
+          return resolve(source, args, context, info);
+        };
+      return {
+        ...fieldConfig,
+        resolve: guarded(fieldConfig.resolve ?? defaultFieldResolver),
+        ...(fieldConfig.subscribe ? { subscribe: guarded(fieldConfig.subscribe) } : {}),
+      };
+    },
+  });
+}
