@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, RATE_LIMIT_RETENTION_SECONDS, type CommandRunner } from "./indexes.js";
+import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, prepareMongoDatabase, RATE_LIMIT_RETENTION_SECONDS, type CommandRunner } from "./indexes.js";
 import type { RawCommand } from "./raw-commands.js";
 
 /** Records the commands; `answer` may throw or reply per command. */
@@ -101,5 +101,20 @@ describe("assertReplicaSet()", () => {
 
   test("refuses a standalone server and says how to get a replica set", async () => {
     await expect(assertReplicaSet(fakeDb(() => ({ ok: 1, isWritablePrimary: true })))).rejects.toThrow(/replica set.*docker compose up -d mongo/);
+  });
+});
+
+describe("prepareMongoDatabase()", () => {
+  test("says how to provide Prisma's query engine when it is missing @see issue 18", async () => {
+    const db = fakeDb(() => {
+      throw new Error('Prisma Client could not locate the Query Engine for runtime "debian-openssl-3.0.x".');
+    });
+    await expect(prepareMongoDatabase(db, options)).rejects.toThrow(/query engine is missing.*PRISMA_QUERY_ENGINE_LIBRARY/);
+  });
+
+  test("checks the replica set, then creates the indexes", async () => {
+    const db = fakeDb((command) => ("hello" in command ? { ok: 1, setName: "rs0", isWritablePrimary: true } : { ok: 1 }));
+    await prepareMongoDatabase(db, options);
+    expect(db.commands.map((command) => Object.keys(command)[0])).toEqual(["hello", ...mongoIndexes(options).map(() => "createIndexes")]);
   });
 });

@@ -132,3 +132,21 @@ export async function assertReplicaSet(db: CommandRunner): Promise<void> {
     );
   }
 }
+
+/**
+ * Start-up: refuses a server without transactions, then creates the collections and indexes. The first command
+ * is also where a missing query engine shows; it is then said what to do.
+ */
+export async function prepareMongoDatabase(db: CommandRunner, options: MongoIndexOptions): Promise<void> {
+  try {
+    await assertReplicaSet(db);
+  } catch (error) {
+    if (!/could not locate the Query Engine/i.test(messageOf(error))) throw error;
+    throw new Error(
+      "MongoDB: Prisma's query engine is missing (generated offline?). Run `npm install` with network access, " +
+        "or set PRISMA_QUERY_ENGINE_LIBRARY to a libquery_engine-*.so.node of Prisma 6.19 (README: MongoDB)",
+      { cause: error },
+    );
+  }
+  await ensureMongoIndexes(db, options);
+}

@@ -18,7 +18,7 @@ import {
 import { auditEventDocument, userDocument } from "./documents.js";
 import { guard, uniqueViolationField } from "./errors.js";
 import { isObjectId } from "./ids.js";
-import { assertReplicaSet, DEFAULT_EXPIRED_RETENTION_SECONDS, ensureMongoIndexes } from "./indexes.js";
+import { DEFAULT_EXPIRED_RETENTION_SECONDS, prepareMongoDatabase } from "./indexes.js";
 import { rateLimitClient, type RateLimitModel } from "./rate-limit-client.js";
 import { touchSessionsCommand } from "./raw-commands.js";
 import { toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
@@ -75,10 +75,7 @@ export class MongoStore implements Store {
 
   /** Checks the server is a replica set and creates the collections and indexes; run once at start-up. */
   ensureIndexes(): Promise<void> {
-    return guard(async () => {
-      await assertReplicaSet(this.prisma);
-      await ensureMongoIndexes(this.prisma, { expiredRetentionSeconds: this.expiredRetentionSeconds });
-    });
+    return guard(() => prepareMongoDatabase(this.prisma, { expiredRetentionSeconds: this.expiredRetentionSeconds }));
   }
 
   /** Runs `work` in a transaction, again while it loses write conflicts. */
