@@ -10,20 +10,21 @@ import {
   type SessionRecord,
   type Store,
 } from "../src/storage/store.js";
+import { describeSecurityChangeContract } from "./store-contract-security.js";
 
 /** Opens an empty store for one test; `cleanup` closes it and throws its data away. */
 export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
 
 const T0 = Date.parse("2030-01-01T00:00:00.000Z");
 /** A fixed instant, `seconds` after T0: the suite never depends on the wall clock. */
-const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+export const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
 const random = (): string => randomBytes(6).toString("hex");
 
-const unlimited: SessionLimitDecision = () => ({ replace: [] });
+export const unlimited: SessionLimitDecision = () => ({ replace: [] });
 const keepOnlyNewest: SessionLimitDecision = (active) => ({ replace: active.map((session) => session.id) });
 const rejectWhenOneActive: SessionLimitDecision = (active) => (active.length >= 1 ? "reject" : { replace: [] });
 
-function newUser(overrides: Partial<NewUser> = {}): NewUser {
+export function newUser(overrides: Partial<NewUser> = {}): NewUser {
   const id = random();
   return {
     email: `user-${id}@example.com`,
@@ -35,11 +36,11 @@ function newUser(overrides: Partial<NewUser> = {}): NewUser {
   };
 }
 
-function newSession(userId: string, createdAt = at(0), expiresAt = at(3600)): NewSession {
+export function newSession(userId: string, createdAt = at(0), expiresAt = at(3600)): NewSession {
   return { id: randomUUID(), userId, createdAt, expiresAt, userAgent: "vitest", ipAddress: "127.0.0.1" };
 }
 
-function newToken(sessionId: string, createdAt = at(0), expiresAt = at(3600)): NewRefreshToken {
+export function newToken(sessionId: string, createdAt = at(0), expiresAt = at(3600)): NewRefreshToken {
   return { id: random(), sessionId, secretHash: createHash("sha256").update(random()).digest("hex"), createdAt, expiresAt };
 }
 
@@ -75,9 +76,13 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
     async function login(userId: string, createdAt = at(0), expiresAt = at(3600)) {
       const session = newSession(userId, createdAt, expiresAt);
       const token = newToken(session.id, createdAt, expiresAt);
-      const result = await store.startSession(session, token, unlimited, createdAt);
+      const result = await store.startSession(session, token, unlimited, createdAt, await stampOf(userId));
       if (!result.ok) throw new Error("login refused");
       return { session: result.session, token };
+    }
+
+    async function stampOf(userId: string): Promise<string> {
+      return (await store.findUserById(userId))!.securityStamp;
     }
 
     /** Runs `count` calls at once, after warming a pooled store's connections so the racers really overlap. */
@@ -94,9 +99,10 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
       test("createUser() returns the stored account as a plain record", async () => {
         const input = newUser();
         const user = await store.createUser(input);
-        expect(Object.keys(user).sort()).toEqual(["createdAt", "disabledAt", "email", "id", "passwordHash", "profile", "roles", "username"]);
+        expect(Object.keys(user).sort()).toEqual(["createdAt", "disabledAt", "email", "id", "passwordHash", "profile", "roles", "securityStamp", "username"]);
         expect(user).toMatchObject({ email: input.email, username: input.username, passwordHash: input.passwordHash, disabledAt: null });
         expect(user.id).toEqual(expect.any(String));
+        expect(user.securityStamp).toEqual(expect.any(String));
         expect(user.roles).toEqual(["USER"]);
         expect(user.profile).toEqual(input.profile);
         expect(Object.getPrototypeOf(user.profile)).toBe(Object.prototype);
@@ -138,18 +144,22 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         expect(await store.findUserByLogin(`nobody-${random()}@example.com`)).toBeNull();
       });
 
-      test("updatePasswordHash() replaces the stored hash", async () => {
+      test("upgradePasswordHash() replaces the stored hash only while it is still the verified one", async () => {
         const user = await createUser();
-        await store.updatePasswordHash(user.id, "$argon2id$new");
-        expect((await store.findUserById(user.id))?.passwordHash).toBe("$argon2id$new");
+        expect(await store.upgradePasswordHash(user.id, "$argon2id$other", "$argon2id$new")).toBe(false);
+        expect(await store.findUserById(user.id)).toEqual(user);
+        expect(await store.upgradePasswordHash(user.id, user.passwordHash, "$argon2id$new")).toBe(true);
+        expect(await store.findUserById(user.id)).toEqual({ ...user, passwordHash: "$argon2id$new" });
+        expect(await store.upgradePasswordHash(randomUUID(), user.passwordHash, "$argon2id$new")).toBe(false);
       });
 
-      test("setUserDisabled() sets and clears disabledAt, and returns null for an unknown user", async () => {
+      test("enableUser() clears disabledAt, and returns null for an unknown user", async () => {
         const user = await createUser();
-        expect(await store.setUserDisabled(user.id, at(5))).toEqual({ ...user, disabledAt: at(5) });
+        const changed = await store.applySecurityChange(user.id, { expectedStamp: null, disabledAt: at(5), endSessions: { status: "REVOKED", exceptSessionId: null } }, at(5));
+        expect(changed).toEqual({ ok: true, sessionsEnded: 0, user: { ...user, disabledAt: at(5), securityStamp: expect.any(String) } });
         expect((await store.findUserById(user.id))?.disabledAt).toEqual(at(5));
-        expect(await store.setUserDisabled(user.id, null)).toEqual(user);
-        expect(await store.setUserDisabled(randomUUID(), at(5))).toBeNull();
+        expect(await store.enableUser(user.id)).toMatchObject({ ...user, securityStamp: expect.any(String) });
+        expect(await store.enableUser(randomUUID())).toBeNull();
       });
 
       test("deleteUser() removes the account with its sessions and refresh tokens", async () => {
@@ -172,7 +182,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const user = await createUser();
         const session = newSession(user.id, at(10), at(3610));
         const token = newToken(session.id, at(10), at(3610));
-        const result = await store.startSession(session, token, unlimited, at(10));
+        const result = await store.startSession(session, token, unlimited, at(10), user.securityStamp);
         const expected: SessionRecord = { ...session, status: "ACTIVE", lastUsedAt: at(10), endedAt: null };
         expect(result).toEqual({ ok: true, session: expected, replaced: [] });
         expect(await store.getSession(session.id)).toEqual(expected);
@@ -191,7 +201,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
           return { replace: [oldest.session.id] };
         };
         const session = newSession(user.id, at(4));
-        const result = await store.startSession(session, newToken(session.id, at(4)), decide, at(4));
+        const result = await store.startSession(session, newToken(session.id, at(4)), decide, at(4), user.securityStamp);
         expect(seen).toEqual([oldest.session.id, newer.session.id].sort());
         expect(result.ok && result.replaced).toEqual([{ ...oldest.session, status: "REPLACED", endedAt: at(4) }]);
         expect(await store.getSession(oldest.session.id)).toMatchObject({ status: "REPLACED", endedAt: at(4) });
@@ -203,7 +213,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const first = await login(user.id);
         const session = newSession(user.id);
         const token = newToken(session.id);
-        expect(await store.startSession(session, token, rejectWhenOneActive, at(1))).toEqual({ ok: false, reason: "SESSION_LIMIT_REACHED" });
+        expect(await store.startSession(session, token, rejectWhenOneActive, at(1), user.securityStamp)).toEqual({ ok: false, reason: "SESSION_LIMIT_REACHED" });
         expect(await store.getSession(session.id)).toBeNull();
         expect(await store.findRefreshToken(token.id)).toBeNull();
         expect(await store.getSession(first.session.id)).toEqual(first.session);
@@ -213,7 +223,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const user = await createUser();
         const results = await race(6, () => {
           const session = newSession(user.id);
-          return store.startSession(session, newToken(session.id), rejectWhenOneActive, at(0));
+          return store.startSession(session, newToken(session.id), rejectWhenOneActive, at(0), user.securityStamp);
         });
         expect(results.filter((result) => result.ok)).toHaveLength(1);
         expect(results.filter((result) => !result.ok)).toHaveLength(5);
@@ -224,7 +234,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const user = await createUser();
         const results = await race(6, () => {
           const session = newSession(user.id);
-          return store.startSession(session, newToken(session.id), keepOnlyNewest, at(0));
+          return store.startSession(session, newToken(session.id), keepOnlyNewest, at(0), user.securityStamp);
         });
         expect(results.every((result) => result.ok)).toBe(true);
         const sessions = await store.listUserSessions(user.id);
@@ -419,6 +429,8 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         expect((await store.listAuditEvents({ userId: null, limit: 10, before: null })).map((e) => e.createdAt)).toEqual([at(3)]);
       });
     });
+
+    describeSecurityChangeContract(() => store);
 
     test("ping() answers while the store is open", async () => {
       await expect(store.ping()).resolves.toBeUndefined();

@@ -27,7 +27,7 @@ test("postgres startSession: a connection lost mid-transaction fails with StoreU
     await admin.query("BEGIN");
     await admin.query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE", [user.id]);
     const first = newLogin();
-    const started = store.startSession(first.session, first.token, () => ({ replace: [] }), new Date());
+    const started = store.startSession(first.session, first.token, () => ({ replace: [] }), new Date(), user.securityStamp);
     const outcome = started.catch((error: unknown) => error);
     for (let waited = 0; ; waited += 20) {
       const { rowCount } = await watcher.query(
@@ -42,7 +42,7 @@ test("postgres startSession: a connection lost mid-transaction fails with StoreU
     expect(await store.getSession(first.session.id)).toBeNull();
 
     const second = newLogin();
-    expect(await store.startSession(second.session, second.token, () => ({ replace: [] }), new Date())).toMatchObject({ ok: true });
+    expect(await store.startSession(second.session, second.token, () => ({ replace: [] }), new Date(), user.securityStamp)).toMatchObject({ ok: true });
     expect(await store.findRefreshToken(second.token.id)).toMatchObject({ sessionId: second.session.id });
   } finally {
     await admin.end();
@@ -64,11 +64,11 @@ test("postgres startSession: a lock held past the statement timeout fails with S
     const token = { id: randomUUID(), sessionId: session.id, secretHash: "h", createdAt: session.createdAt, expiresAt: session.expiresAt };
     await admin.query("BEGIN");
     await admin.query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE", [user.id]);
-    const outcome = await store.startSession(session, token, () => ({ replace: [] }), new Date()).catch((error: unknown) => error);
+    const outcome = await store.startSession(session, token, () => ({ replace: [] }), new Date(), user.securityStamp).catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(StoreUnavailableError);
     await admin.query("ROLLBACK");
     expect(await store.getSession(session.id)).toBeNull();
-    expect(await store.startSession(session, token, () => ({ replace: [] }), new Date())).toMatchObject({ ok: true });
+    expect(await store.startSession(session, token, () => ({ replace: [] }), new Date(), user.securityStamp)).toMatchObject({ ok: true });
   } finally {
     await admin.end();
     await store.close();

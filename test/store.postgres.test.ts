@@ -41,7 +41,7 @@ describe("postgres store, when the database is unreachable", () => {
         () => store.ping(),
         () => store.findUserByLogin("ada@example.com"),
         () => store.createUser({ email: "ada@example.com", username: null, passwordHash: "x", roles: [], profile: {} }),
-        () => store.startSession(session, token, () => ({ replace: [] }), new Date()),
+        () => store.startSession(session, token, () => ({ replace: [] }), new Date(), "stamp"),
         () => store.rotateRefreshToken("t", { ...token, id: "u", sealedForPredecessor: "s" }, new Date(), new Date()),
       ];
       for (const call of calls) await expect(call()).rejects.toBeInstanceOf(StoreUnavailableError);

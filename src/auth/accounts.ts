@@ -1,7 +1,8 @@
 import { DuplicateError, type UserRecord } from "../storage/store.js";
 import { normalizeEmail, normalizeLogin, normalizeUsername, validateProfile, validateRoles } from "./account-input.js";
+import { changeAccountSecurity } from "./account-security.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError, INVALID_CREDENTIALS, badInput } from "./errors.js";
+import { AuthError, INVALID_CREDENTIALS, badInput, sessionEnded } from "./errors.js";
 import { checkPasswordPolicy } from "./passwords.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { openSession } from "./sessions.js";
@@ -91,10 +92,12 @@ export async function changePassword(
   }
   await limits.passwordChangeSucceeded(user.id);
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username }, "newPassword");
-  await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(input.newPassword));
-  const now = deps.now();
-  const revoked = await deps.store.endUserSessions(user.id, "REVOKED", principal.session.id, now);
-  await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
+  const passwordHash = await deps.hasher.hash(input.newPassword);
+  // only while the account is as it was when the current password was checked against it
+  const changed = await changeAccountSecurity(deps, user.id, { passwordHash, expectedStamp: user.securityStamp, keepSessionId: principal.session.id });
+  if (!changed.ok) throw sessionEnded(null, `account changed during password change (${changed.reason})`);
+  const revoked = changed.sessionsEnded;
+  await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, deps.now());
   return revoked;
 }
 
@@ -122,7 +125,8 @@ function rejectOversizedPassword(deps: AuthDeps, password: string, field: string
 
 async function upgradeHash(deps: AuthDeps, user: UserRecord, password: string): Promise<void> {
   try {
-    await deps.store.updatePasswordHash(user.id, await deps.hasher.hash(password));
+    // conditional: a password change that committed since this login read the user keeps its new hash
+    await deps.store.upgradePasswordHash(user.id, user.passwordHash, await deps.hasher.hash(password));
   } catch (error) {
     // the login itself succeeded; the upgrade is retried at the next login
     deps.log.warn("could not upgrade password hash", { userId: user.id, error });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../storage/store.js";
 import { signAccessToken } from "./access-tokens.js";
 import type { AuthDeps } from "./deps.js";
-import { AuthError, accountUnavailable, invalidRefreshToken, sessionEnded } from "./errors.js";
+import { AuthError, INVALID_CREDENTIALS, accountUnavailable, invalidRefreshToken, sessionEnded } from "./errors.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import {
   hashRefreshSecret,
@@ -25,7 +25,12 @@ export async function openSession(deps: AuthDeps, user: UserRecord, client: Clie
     { id: refresh.id, sessionId, secretHash: hashRefreshSecret(refresh.secret), createdAt: now, expiresAt },
     decideSessionLimit(deps.sessions, now),
     now,
+    user.securityStamp, // as read before the password was checked: a change since then refuses this login
   );
+  if (!result.ok && result.reason === "ACCOUNT_CHANGED") {
+    await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user.id, client, detail: { reason: "account changed during login" } }, now);
+    throw new AuthError("INVALID_CREDENTIALS", INVALID_CREDENTIALS, { logDetail: "account changed during login" });
+  }
   if (!result.ok) {
     await deps.audit.record({ type: "LOGIN", outcome: "FAILURE", userId: user.id, client, detail: { reason: "session limit" } }, now);
     throw new AuthError(

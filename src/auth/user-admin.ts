@@ -1,6 +1,7 @@
 import type { UserRecord } from "../storage/store.js";
 import { createAccount, type NewAccount } from "./accounts.js";
 import { normalizeEmail } from "./account-input.js";
+import { changeAccountSecurity } from "./account-security.js";
 import { auditedActor, isSelf, requireAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
 import { badInput } from "./errors.js";
@@ -25,20 +26,19 @@ export async function findUser(deps: AuthDeps, actor: Actor, ref: UserRef): Prom
 }
 
 /**
- * Disables a user and revokes all their sessions at once. A session opened by a login racing with this
- * stays ACTIVE in storage but is useless: the per-request check refuses every disabled user's token.
+ * Disables a user and revokes all their sessions in one store call, under the lock logins take: a login racing
+ * with this stores no session (it finds the account disabled), so nothing comes back to life on enableUser.
  */
 export async function disableUser(deps: AuthDeps, actor: Actor, userId: string, client: ClientInfo): Promise<UserRecord> {
   const target = await adminTarget(deps, actor, userId, "disable");
-  const now = deps.now();
-  // disable first: a login that checks the account after this point is refused
-  const user = target.disabledAt ? target : await mustExist(deps.store.setUserDisabled(userId, now));
-  const revoked = await deps.store.endUserSessions(userId, "REVOKED", null, now);
+  const changed = await changeAccountSecurity(deps, userId, { disabledAt: target.disabledAt ?? deps.now() });
+  if (!changed.ok) throw noSuchUser();
+  const revoked = changed.sessionsEnded;
   if (!target.disabledAt || revoked > 0) {
     const by = auditedActor(actor, userId);
-    await deps.audit.record({ type: "USER_DISABLED", userId, actorId: by.actorId, client, detail: { ...by.detail, sessionsRevoked: revoked } }, now);
+    await deps.audit.record({ type: "USER_DISABLED", userId, actorId: by.actorId, client, detail: { ...by.detail, sessionsRevoked: revoked } }, deps.now());
   }
-  return user;
+  return changed.user;
 }
 
 /** Enables a disabled user again; their ended sessions stay ended. */
@@ -46,7 +46,7 @@ export async function enableUser(deps: AuthDeps, actor: Actor, userId: string, c
   requireAdmin(actor);
   const target = await mustExist(deps.store.findUserById(userId));
   if (!target.disabledAt) return target;
-  const user = await mustExist(deps.store.setUserDisabled(userId, null));
+  const user = await mustExist(deps.store.enableUser(userId));
   const by = auditedActor(actor, userId);
   await deps.audit.record({ type: "USER_ENABLED", userId, actorId: by.actorId, client, detail: by.detail }, deps.now());
   return user;
@@ -78,6 +78,10 @@ function checkNotSelf(actor: Actor, userId: string, action: string): void {
 
 async function mustExist(user: Promise<UserRecord | null>): Promise<UserRecord> {
   const found = await user;
-  if (!found) throw badInput("INVALID_INPUT", "id", "No user with this id");
+  if (!found) throw noSuchUser();
   return found;
+}
+
+function noSuchUser() {
+  return badInput("INVALID_INPUT", "id", "No user with this id");
 }

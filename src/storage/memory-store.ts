@@ -8,6 +8,8 @@ import {
   type NewUser,
   type RefreshTokenRecord,
   type RotateResult,
+  type SecurityChange,
+  type SecurityChangeResult,
   type SessionLimitDecision,
   type SessionRecord,
   type SessionStatus,
@@ -34,7 +36,7 @@ export class MemoryStore implements Store {
       if (existing.email === user.email) throw new DuplicateError("email");
       if (user.username !== null && existing.username === user.username) throw new DuplicateError("username");
     }
-    const record: UserRecord = { id: randomUUID(), ...copy(user), disabledAt: null, createdAt: new Date() };
+    const record: UserRecord = { id: randomUUID(), ...copy(user), disabledAt: null, securityStamp: randomUUID(), createdAt: new Date() };
     this.users.set(record.id, record);
     return copy(record);
   }
@@ -50,9 +52,23 @@ export class MemoryStore implements Store {
     return user ? copy(user) : null;
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
+  async upgradePasswordHash(userId: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
     const user = this.users.get(userId);
-    if (user) user.passwordHash = passwordHash;
+    if (!user || user.passwordHash !== verifiedHash) return false;
+    user.passwordHash = passwordHash;
+    return true;
+  }
+
+  async applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
+    const user = this.users.get(userId);
+    if (!user) return { ok: false, reason: "NOT_FOUND" };
+    if (change.expectedStamp !== null && user.securityStamp !== change.expectedStamp) return { ok: false, reason: "STAMP_CHANGED" };
+    user.securityStamp = randomUUID();
+    if (change.passwordHash !== undefined) user.passwordHash = change.passwordHash;
+    if (change.disabledAt !== undefined) user.disabledAt = new Date(change.disabledAt);
+    const { status, exceptSessionId } = change.endSessions;
+    const sessionsEnded = this.endActiveSessions(userId, status, exceptSessionId, now);
+    return { ok: true, user: copy(user), sessionsEnded };
   }
 
   async getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {
@@ -70,8 +86,15 @@ export class MemoryStore implements Store {
     return session ? copy(session) : null;
   }
 
-  async startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult> {
-    if (!this.users.has(session.userId)) throw new Error(`startSession: user ${session.userId} does not exist`);
+  async startSession(
+    session: NewSession,
+    token: NewRefreshToken,
+    decide: SessionLimitDecision,
+    now: Date,
+    expectedStamp: string,
+  ): Promise<StartSessionResult> {
+    const user = this.users.get(session.userId);
+    if (!user || user.disabledAt !== null || user.securityStamp !== expectedStamp) return { ok: false, reason: "ACCOUNT_CHANGED" };
     const active = [...this.sessions.values()]
       .filter((candidate) => candidate.userId === session.userId && candidate.status === "ACTIVE")
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
@@ -126,19 +149,13 @@ export class MemoryStore implements Store {
   }
 
   async endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number> {
-    let ended = 0;
-    for (const session of this.sessions.values()) {
-      if (session.userId !== userId || session.status !== "ACTIVE" || session.id === exceptSessionId) continue;
-      Object.assign(session, { status, endedAt: now });
-      ended++;
-    }
-    return ended;
+    return this.endActiveSessions(userId, status, exceptSessionId, now);
   }
 
-  async setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null> {
+  async enableUser(userId: string): Promise<UserRecord | null> {
     const user = this.users.get(userId);
     if (!user) return null;
-    user.disabledAt = disabledAt && new Date(disabledAt);
+    user.disabledAt = null;
     return copy(user);
   }
 
@@ -195,6 +212,16 @@ export class MemoryStore implements Store {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  private endActiveSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): number {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if (session.userId !== userId || session.status !== "ACTIVE" || session.id === exceptSessionId) continue;
+      Object.assign(session, { status, endedAt: now });
+      ended++;
+    }
+    return ended;
+  }
 
   private deleteSession(sessionId: string): void {
     this.sessions.delete(sessionId);

@@ -17,6 +17,11 @@ export interface UserRecord {
   roles: string[];
   profile: Record<string, unknown>;
   disabledAt: Date | null;
+  /**
+   * Changes whenever the account's credentials or standing change (password change or reset, disable, TOTP on or
+   * off). A login stores its session only if the stamp it read before checking the password is still current.
+   */
+  securityStamp: string;
   createdAt: Date;
 }
 
@@ -95,7 +100,27 @@ export type SessionLimitDecision = (activeSessions: SessionRecord[]) => { replac
 
 export type StartSessionResult =
   | { ok: true; session: SessionRecord; replaced: SessionRecord[] }
-  | { ok: false; reason: "SESSION_LIMIT_REACHED" };
+  | { ok: false; reason: "SESSION_LIMIT_REACHED" }
+  /** The user is gone or disabled, or their security stamp is no longer the one the login read. */
+  | { ok: false; reason: "ACCOUNT_CHANGED" };
+
+/**
+ * A change to a user's credentials or standing. Applied with a new security stamp and the end of the user's
+ * sessions, atomically: no login that checked the old credentials can store a session afterwards.
+ */
+export interface SecurityChange {
+  /** Apply only while the stamp is still this one (the caller checked something against it); null: always. */
+  expectedStamp: string | null;
+  passwordHash?: string;
+  /** Sets (never clears) `disabledAt`. */
+  disabledAt?: Date;
+  /** How the user's ACTIVE sessions end, and the one to keep (the caller's own), if any. */
+  endSessions: { status: Exclude<SessionStatus, "ACTIVE">; exceptSessionId: string | null };
+}
+
+export type SecurityChangeResult =
+  | { ok: true; user: UserRecord; sessionsEnded: number }
+  | { ok: false; reason: "NOT_FOUND" | "STAMP_CHANGED" };
 
 export type RotateResult =
   | { ok: true; session: SessionRecord; token: RefreshTokenRecord }
@@ -126,7 +151,21 @@ export interface Store {
   findUserById(id: string): Promise<UserRecord | null>;
   /** Finds a user by lower-cased email or username. */
   findUserByLogin(login: string): Promise<UserRecord | null>;
-  updatePasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces the password hash with a re-hash of the same password (stronger parameters), only while the stored
+   * hash is still `verifiedHash`; returns whether it did. Concurrency: a conditional write, so a re-hash of an
+   * old password never lands over a password change that committed after the login read the user.
+   */
+  upgradePasswordHash(userId: string, verifiedHash: string, passwordHash: string): Promise<boolean>;
+
+  /**
+   * Applies a password change, reset or disable (or only rotates the stamp: TOTP changes): a new security stamp,
+   * the change, and the end of the user's ACTIVE sessions, in one transaction.
+   * Concurrency: serialised with startSession on the same per-user lock (row lock on PostgreSQL, a write of the
+   * user document on MongoDB), so a racing login either committed before (its session is ended here) or sees
+   * the new stamp and stores nothing.
+   */
+  applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult>;
 
   /**
    * Loads sessions with their users, in one round trip, for the per-request check.
@@ -139,8 +178,16 @@ export interface Store {
    * Creates a session and its first refresh token while enforcing the session limit.
    * Concurrency: serialised per user (a row lock on PostgreSQL, a write conflict on MongoDB), so two
    * logins racing for the last slot never both win; `decide` sees the sessions as they are under the lock.
+   * Under that lock it also refuses (ACCOUNT_CHANGED) when the user is gone or disabled, or their security stamp
+   * is not `expectedStamp`, the one read before the credentials were checked.
    */
-  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult>;
+  startSession(
+    session: NewSession,
+    token: NewRefreshToken,
+    decide: SessionLimitDecision,
+    now: Date,
+    expectedStamp: string,
+  ): Promise<StartSessionResult>;
 
   findRefreshToken(id: string): Promise<RefreshTokenRecord | null>;
 
@@ -168,8 +215,8 @@ export interface Store {
   /** Ends every ACTIVE session of the user except `exceptSessionId`; returns how many ended. */
   endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number>;
 
-  /** Sets or clears `disabledAt`; returns the user as it is afterwards, or null when missing. */
-  setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null>;
+  /** Clears `disabledAt` (disabling goes through applySecurityChange); returns the user afterwards, or null when missing. */
+  enableUser(userId: string): Promise<UserRecord | null>;
 
   /** Deletes the user with their sessions and refresh tokens; returns false when missing. */
   deleteUser(userId: string): Promise<boolean>;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AuditEvent, Prisma, RefreshToken, Session, User } from "../../generated/mongodb/client.js";
 import type { NewAuditEvent, NewRefreshToken, NewSession, NewUser } from "../store.js";
 
@@ -20,6 +21,7 @@ export function userDocument(user: NewUser): ExplicitCreate<Prisma.UserCreateInp
     roles: user.roles,
     profile: user.profile as Prisma.InputJsonObject,
     disabledAt: null,
+    securityStamp: randomUUID(),
   };
 }
 

@@ -125,11 +125,11 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.createUser({ email: "bob@example.com", username: null, passwordHash: "h", roles: ["ADMIN"], profile: { a: 1 } });
   await store.findUserByLogin("alice");
   await store.findUserById(alice.id);
-  await store.updatePasswordHash(alice.id, "h2");
+  await store.upgradePasswordHash(alice.id, "h", "h2");
   const session = (id: string) => ({ id, userId: alice.id, createdAt: now, expiresAt: later, userAgent: null, ipAddress: "127.0.0.1" });
   const token = (id: string, sessionId: string) => ({ id, sessionId, secretHash: `hash-${id}`, createdAt: now, expiresAt: later });
-  await store.startSession(session("s1"), token("t1", "s1"), () => ({ replace: [] }), now);
-  await store.startSession(session("s2"), token("t2", "s2"), (active) => ({ replace: active.map((s) => s.id) }), now);
+  await store.startSession(session("s1"), token("t1", "s1"), () => ({ replace: [] }), now, alice.securityStamp);
+  await store.startSession(session("s2"), token("t2", "s2"), (active) => ({ replace: active.map((s) => s.id) }), now, alice.securityStamp);
   const rotated = await store.rotateRefreshToken("t2", { ...token("t3", "s2"), sealedForPredecessor: "sealed" }, later, now);
   expect(rotated.ok).toBe(true);
   await store.findRefreshToken("t3");
@@ -139,7 +139,8 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.listUserSessions(alice.id);
   await store.endSession("s2", "LOGGED_OUT", now);
   await store.endUserSessions(alice.id, "REVOKED", "s1", now);
-  await store.setUserDisabled(alice.id, now);
+  await store.applySecurityChange(alice.id, { expectedStamp: null, disabledAt: now, endSessions: { status: "REVOKED", exceptSessionId: null } }, now);
+  await store.enableUser(alice.id);
   await store.sweepSessions(now, now);
   const event = { userId: alice.id, sessionId: null, actorId: null, type: "LOGIN", outcome: "SUCCESS" as const, ipAddress: null, userAgent: null, detail: {}, createdAt: now };
   await store.appendAuditEvents([event, { ...event, userId: null, outcome: "FAILURE" }]);

@@ -8,6 +8,8 @@ import {
   type NewUser,
   type RefreshTokenRecord,
   type RotateResult,
+  type SecurityChange,
+  type SecurityChangeResult,
   type SessionLimitDecision,
   type SessionRecord,
   type SessionStatus,
@@ -22,7 +24,7 @@ import { DEFAULT_EXPIRED_RETENTION_SECONDS, prepareMongoDatabase } from "./index
 import { rateLimitClient, type RateLimitModel } from "./rate-limit-client.js";
 import { touchSessionsCommand } from "./raw-commands.js";
 import { toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
-import { LostRace, rotateRefreshTokenIn, startSessionIn } from "./session-transactions.js";
+import { applySecurityChangeIn, LostRace, rotateRefreshTokenIn, startSessionIn } from "./session-transactions.js";
 import { retryOnWriteConflict, SINGLE_OPERATION_RETRY, TRANSACTION_RETRY } from "./transactions.js";
 import { mongoDatabaseName, withConnectionDefaults } from "./url.js";
 
@@ -122,11 +124,18 @@ export class MongoStore implements Store {
     });
   }
 
-  updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
-    if (!isObjectId(userId)) return Promise.resolve();
-    return this.write(async () => {
-      await this.prisma.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+  upgradePasswordHash(userId: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
+    if (!isObjectId(userId)) return Promise.resolve(false);
+    // Atomicity: a transaction, so the `passwordHash: verifiedHash` condition holds when the write lands.
+    return this.transaction(async (tx) => {
+      const { count } = await tx.user.updateMany({ where: { id: userId, passwordHash: verifiedHash }, data: { passwordHash } });
+      return count === 1;
     });
+  }
+
+  applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
+    if (!isObjectId(userId)) return Promise.resolve({ ok: false, reason: "NOT_FOUND" });
+    return this.transaction((tx) => applySecurityChangeIn(tx, userId, change, now));
   }
 
   getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {
@@ -146,9 +155,15 @@ export class MongoStore implements Store {
     });
   }
 
-  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult> {
-    if (!isObjectId(session.userId)) return Promise.reject(new Error(`startSession: user ${session.userId} does not exist`));
-    return this.transaction((tx) => startSessionIn(tx, session, token, decide, now));
+  startSession(
+    session: NewSession,
+    token: NewRefreshToken,
+    decide: SessionLimitDecision,
+    now: Date,
+    expectedStamp: string,
+  ): Promise<StartSessionResult> {
+    if (!isObjectId(session.userId)) return Promise.resolve({ ok: false, reason: "ACCOUNT_CHANGED" });
+    return this.transaction((tx) => startSessionIn(tx, session, token, decide, now, expectedStamp));
   }
 
   findRefreshToken(id: string): Promise<RefreshTokenRecord | null> {
@@ -203,10 +218,10 @@ export class MongoStore implements Store {
     });
   }
 
-  setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null> {
+  enableUser(userId: string): Promise<UserRecord | null> {
     if (!isObjectId(userId)) return Promise.resolve(null);
     return guard(async () => {
-      await this.write(() => this.prisma.user.updateMany({ where: { id: userId }, data: { disabledAt } }));
+      await this.write(() => this.prisma.user.updateMany({ where: { id: userId }, data: { disabledAt: null } }));
       const row = await this.prisma.user.findUnique({ where: { id: userId } });
       return row && toUserRecord(row);
     });

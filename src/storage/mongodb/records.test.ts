@@ -9,19 +9,20 @@ describe("records", () => {
     const profile = { displayName: "Ada", nested: { tags: ["a"] } };
     const row: User = {
       id: "65a1f0c2e4b0a1b2c3d4e5f6", email: "ada@example.com", username: null, passwordHash: "$argon2id$x", roles: ["USER"],
-      profile, disabledAt: null, createdAt: t0, updatedAt: t0, loginSerial: 3,
+      profile, disabledAt: null, securityStamp: "s1", createdAt: t0, updatedAt: t0, loginSerial: 3,
     };
     const record = toUserRecord(row);
     expect(record).toEqual({
-      id: row.id, email: row.email, username: null, passwordHash: row.passwordHash, roles: ["USER"], profile, disabledAt: null, createdAt: t0,
+      id: row.id, email: row.email, username: null, passwordHash: row.passwordHash, roles: ["USER"], profile, disabledAt: null, securityStamp: "s1", createdAt: t0,
     });
     expect(record.roles).not.toBe(row.roles);
     expect(Object.getPrototypeOf(record.profile)).toBe(Object.prototype);
   });
 
-  test("toUserRecord() reads a profile that is not an object as {}", () => {
-    const row = { id: "65a1f0c2e4b0a1b2c3d4e5f6", email: "a@b.c", username: "ada", passwordHash: "h", roles: [], profile: null, disabledAt: null, createdAt: t0, updatedAt: t0, loginSerial: 0 } as User;
+  test("toUserRecord() reads a profile that is not an object as {} and a missing stamp as the legacy one", () => {
+    const row = { id: "65a1f0c2e4b0a1b2c3d4e5f6", email: "a@b.c", username: "ada", passwordHash: "h", roles: [], profile: null, disabledAt: null, createdAt: t0, updatedAt: t0, loginSerial: 0 } as unknown as User;
     expect(toUserRecord(row).profile).toEqual({});
+    expect(toUserRecord(row).securityStamp).toBe(""); // written before stamps existed
   });
 
   test("toSessionRecord() and toRefreshTokenRecord() map fields missing from a document to null", () => {

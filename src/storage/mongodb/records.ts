@@ -1,4 +1,5 @@
-import type { AuditEvent, RefreshToken, Session, User } from "../../generated/mongodb/client.js";
+import type { AuditEvent, Prisma, RefreshToken, Session, User } from "../../generated/mongodb/client.js";
+import { nullOrUnset } from "./documents.js";
 import type { AuditEventRecord, RefreshTokenRecord, SessionRecord, UserRecord } from "../store.js";
 
 /** A JSON object as a plain object; anything else (null, arrays, a scalar) as {}. */
@@ -16,8 +17,17 @@ export function toUserRecord(row: User): UserRecord {
     roles: [...(row.roles ?? [])],
     profile: toObject(row.profile),
     disabledAt: row.disabledAt ?? null,
+    securityStamp: row.securityStamp ?? LEGACY_STAMP,
     createdAt: row.createdAt,
   };
+}
+
+/** The stamp of a user document written before stamps existed (the field is missing or null). */
+export const LEGACY_STAMP = "";
+
+/** A filter matching a user whose stamp is `stamp`; the legacy stamp matches a missing or null field. */
+export function stampFilter(stamp: string): Prisma.UserWhereInput {
+  return stamp === LEGACY_STAMP ? nullOrUnset("securityStamp") : { securityStamp: stamp };
 }
 
 /** Maps a `sessions` document to the port's record. */

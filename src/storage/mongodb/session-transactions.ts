@@ -1,7 +1,16 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../generated/mongodb/client.js";
-import type { NewRefreshToken, NewSession, RotateResult, SessionLimitDecision, StartSessionResult } from "../store.js";
+import type {
+  NewRefreshToken,
+  NewSession,
+  RotateResult,
+  SecurityChange,
+  SecurityChangeResult,
+  SessionLimitDecision,
+  StartSessionResult,
+} from "../store.js";
 import { nullOrUnset, refreshTokenDocument, sessionDocument } from "./documents.js";
-import { toRefreshTokenRecord, toSessionRecord } from "./records.js";
+import { stampFilter, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 
 /** Thrown inside a transaction to roll it back when a conditional write lost its race. */
 export class LostRace extends Error {}
@@ -12,7 +21,9 @@ export class LostRace extends Error {}
  * Atomicity: the transaction's first write bumps the user's `loginSerial`. Two logins of one user both write
  * that document, so MongoDB aborts the later one with a write conflict; run again from a fresh snapshot, it
  * sees the first one's session. Logins of a user are thus serialised, and `decide` sees the ACTIVE sessions as
- * they are: two logins racing for the last slot never both win.
+ * they are: two logins racing for the last slot never both win. The bump is conditional on the user being enabled
+ * and on the stamp the login read: a password change or disable (applySecurityChangeIn) writes the same document,
+ * so whichever commits second conflicts, runs again, and either ends the new session or finds the new stamp.
  */
 export async function startSessionIn(
   tx: Prisma.TransactionClient,
@@ -20,9 +31,13 @@ export async function startSessionIn(
   token: NewRefreshToken,
   decide: SessionLimitDecision,
   now: Date,
+  expectedStamp: string,
 ): Promise<StartSessionResult> {
-  const bumped = await tx.user.updateMany({ where: { id: session.userId }, data: { loginSerial: { increment: 1 } } });
-  if (bumped.count === 0) throw new Error(`startSession: user ${session.userId} does not exist`);
+  const bumped = await tx.user.updateMany({
+    where: { id: session.userId, AND: [stampFilter(expectedStamp), nullOrUnset("disabledAt")] },
+    data: { loginSerial: { increment: 1 } },
+  });
+  if (bumped.count === 0) return { ok: false, reason: "ACCOUNT_CHANGED" };
   const activeRows = await tx.session.findMany({
     where: { userId: session.userId, status: "ACTIVE" },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
@@ -81,4 +96,38 @@ export async function rotateRefreshTokenIn(
   const token = await tx.refreshToken.create({ data: refreshTokenDocument({ ...next, sessionId: old.sessionId }) });
   const session = await tx.session.findUniqueOrThrow({ where: { id: old.sessionId } });
   return { ok: true, session: toSessionRecord(session), token: toRefreshTokenRecord(token) };
+}
+
+/**
+ * The body of MongoStore.applySecurityChange, run inside a transaction that is retried on write conflicts.
+ * Atomicity: the conditional update of the user document (new stamp, bumped `loginSerial`) conflicts with any
+ * login's transaction in progress (it writes that document too), and the sessions end in the same transaction.
+ */
+export async function applySecurityChangeIn(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  change: SecurityChange,
+  now: Date,
+): Promise<SecurityChangeResult> {
+  const { expectedStamp, passwordHash, disabledAt, endSessions } = change;
+  const updated = await tx.user.updateMany({
+    where: { id: userId, ...(expectedStamp !== null ? { AND: [stampFilter(expectedStamp)] } : {}) },
+    data: {
+      securityStamp: randomUUID(),
+      loginSerial: { increment: 1 },
+      ...(passwordHash !== undefined ? { passwordHash } : {}),
+      ...(disabledAt !== undefined ? { disabledAt } : {}),
+    },
+  });
+  if (updated.count === 0) {
+    const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
+    return { ok: false, reason: exists ? "STAMP_CHANGED" : "NOT_FOUND" };
+  }
+  const except = endSessions.exceptSessionId !== null ? { id: { not: endSessions.exceptSessionId } } : {};
+  const ended = await tx.session.updateMany({
+    where: { userId, status: "ACTIVE", ...except },
+    data: { status: endSessions.status, endedAt: now },
+  });
+  const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+  return { ok: true, user: toUserRecord(user), sessionsEnded: ended.count };
 }

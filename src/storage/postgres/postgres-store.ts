@@ -11,6 +11,8 @@ import {
   type NewUser,
   type RefreshTokenRecord,
   type RotateResult,
+  type SecurityChange,
+  type SecurityChangeResult,
   type SessionLimitDecision,
   type SessionRecord,
   type SessionStatus,
@@ -33,6 +35,8 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   log?: (msg: string) => void;
 }
+
+type LockedUser = { id: string; securityStamp: string; disabledAt: Date | null };
 
 // Thrown inside a transaction to roll it back when a conditional write lost its race.
 class LostRace extends Error {}
@@ -96,11 +100,31 @@ export class PostgresStore implements Store {
     });
   }
 
-  updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
-    if (!isUuid(userId)) return Promise.resolve();
+  upgradePasswordHash(userId: string, verifiedHash: string, passwordHash: string): Promise<boolean> {
+    if (!isUuid(userId)) return Promise.resolve(false);
     return guard(async () => {
-      await this.prisma.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+      const { rowCount } = await this.pool.query({ ...sql.UPGRADE_PASSWORD_HASH, values: [userId, verifiedHash, passwordHash] });
+      return rowCount === 1;
     });
+  }
+
+  applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
+    if (!isUuid(userId)) return Promise.resolve({ ok: false, reason: "NOT_FOUND" });
+    const { expectedStamp, passwordHash, disabledAt, endSessions } = change;
+    const except = endSessions.exceptSessionId !== null && isUuid(endSessions.exceptSessionId) ? endSessions.exceptSessionId : null;
+    return guard(() =>
+      sql.inTransaction(this.pool, async (client): Promise<SecurityChangeResult> => {
+        const values = [userId, expectedStamp, randomUUID(), passwordHash ?? null, disabledAt ?? null, now];
+        const updated = await client.query<sql.UserRow>({ ...sql.APPLY_SECURITY_CHANGE, values });
+        if (updated.rowCount === 0) {
+          const exists = await client.query({ ...sql.LOCK_USER, values: [userId] });
+          return { ok: false, reason: exists.rowCount ? "STAMP_CHANGED" : "NOT_FOUND" };
+        }
+        // same transaction, after the row lock: a login that committed first is ended here, a later one is refused
+        const ended = await client.query({ ...sql.END_USER_SESSIONS, values: [userId, endSessions.status, except, now] });
+        return { ok: true, user: toUserRecord(updated.rows[0]!), sessionsEnded: ended.rowCount ?? 0 };
+      }),
+    );
   }
 
   getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {
@@ -123,13 +147,21 @@ export class PostgresStore implements Store {
     });
   }
 
-  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date): Promise<StartSessionResult> {
+  startSession(
+    session: NewSession,
+    token: NewRefreshToken,
+    decide: SessionLimitDecision,
+    now: Date,
+    expectedStamp: string,
+  ): Promise<StartSessionResult> {
     return guard(() =>
       sql.inTransaction(this.pool, async (client): Promise<StartSessionResult> => {
-        // Serialise logins of this user: the row lock is held until commit, and each statement after it sees
-        // what the previous holder committed (READ COMMITTED), so `decide` sees the sessions as they are.
-        const locked = isUuid(session.userId) ? await client.query({ ...sql.LOCK_USER, values: [session.userId] }) : null;
-        if (!locked?.rowCount) throw new Error(`startSession: user ${session.userId} does not exist`);
+        // Serialise logins and security changes of this user: the row lock is held until commit, and each statement
+        // after it sees what the previous holder committed (READ COMMITTED), so `decide` sees the sessions as they
+        // are, and the stamp and disabledAt read here are the ones a password change or disable just committed.
+        const locked = isUuid(session.userId) ? await client.query<LockedUser>({ ...sql.LOCK_USER, values: [session.userId] }) : null;
+        const user = locked?.rows[0];
+        if (!user || user.disabledAt !== null || user.securityStamp !== expectedStamp) return { ok: false, reason: "ACCOUNT_CHANGED" };
         const activeRows = await client.query<sql.SessionRow>({ ...sql.ACTIVE_SESSIONS, values: [session.userId] });
         const active = activeRows.rows.map(toSessionRecord);
         const decision = decide(active);
@@ -215,10 +247,10 @@ export class PostgresStore implements Store {
     });
   }
 
-  setUserDisabled(userId: string, disabledAt: Date | null): Promise<UserRecord | null> {
+  enableUser(userId: string): Promise<UserRecord | null> {
     if (!isUuid(userId)) return Promise.resolve(null);
     return guard(async () => {
-      await this.prisma.user.updateMany({ where: { id: userId }, data: { disabledAt } });
+      await this.prisma.user.updateMany({ where: { id: userId }, data: { disabledAt: null } });
       const row = await this.prisma.user.findUnique({ where: { id: userId } });
       return row && toUserRecord(row);
     });

@@ -20,6 +20,7 @@ export function toUserRecord(row: Pick<User, keyof UserRecord>): UserRecord {
     roles: [...(row.roles ?? [])],
     profile: toObject(row.profile),
     disabledAt: row.disabledAt,
+    securityStamp: row.securityStamp,
     createdAt: row.createdAt,
   };
 }

@@ -8,7 +8,7 @@ import type { SessionRecord, UserRecord } from "../store.js";
 // the store's record mappers (records.ts) map these rows as they map Prisma's (pg parses json columns alike).
 
 const USER_COLUMNS = `id, email, username, password_hash AS "passwordHash", COALESCE(roles, '{}') AS roles, profile,
-  disabled_at AS "disabledAt", created_at AS "createdAt"`;
+  disabled_at AS "disabledAt", security_stamp AS "securityStamp", created_at AS "createdAt"`;
 const SESSION_COLUMNS = `id, user_id AS "userId", status, created_at AS "createdAt", last_used_at AS "lastUsedAt",
   expires_at AS "expiresAt", ended_at AS "endedAt", user_agent AS "userAgent", ip_address AS "ipAddress"`;
 const TOKEN_COLUMNS = `id, session_id AS "sessionId", secret_hash AS "secretHash", created_at AS "createdAt", expires_at AS "expiresAt",
@@ -26,7 +26,7 @@ export const SESSIONS_WITH_USERS = {
   text: `SELECT s.id, s.user_id AS "userId", s.status, s.created_at AS "createdAt", s.last_used_at AS "lastUsedAt",
       s.expires_at AS "expiresAt", s.ended_at AS "endedAt", s.user_agent AS "userAgent", s.ip_address AS "ipAddress",
       u.email, u.username, u.password_hash AS "passwordHash", COALESCE(u.roles, '{}') AS roles, u.profile, u.disabled_at AS "disabledAt",
-      u.created_at AS "userCreatedAt"
+      u.security_stamp AS "securityStamp", u.created_at AS "userCreatedAt"
     FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE s.id = ANY($1::uuid[])`,
 };
@@ -37,10 +37,38 @@ export const USERS_BY_LOGIN = {
   text: `SELECT ${USER_COLUMNS} FROM users WHERE email = $1::text OR username = $1::text LIMIT 2`,
 };
 
-/** $1 user id: serialises this user's logins until commit. NO KEY UPDATE conflicts with itself (and DELETE), not with FK checks. */
+/**
+ * $1 user id: serialises this user's logins and security changes until commit. NO KEY UPDATE conflicts with itself,
+ * UPDATE and DELETE, not with FK checks. Returns the row as committed by the previous lock holder.
+ */
 export const LOCK_USER = {
   name: "lock-user",
-  text: `SELECT id FROM users WHERE id = $1::uuid FOR NO KEY UPDATE`,
+  text: `SELECT id, security_stamp AS "securityStamp", disabled_at AS "disabledAt" FROM users WHERE id = $1::uuid FOR NO KEY UPDATE`,
+};
+
+/** $1 user id, $2 verified hash, $3 new hash: the re-hash lands only while the verified hash is still stored. */
+export const UPGRADE_PASSWORD_HASH = {
+  name: "upgrade-password-hash",
+  text: `UPDATE users SET password_hash = $3::text, updated_at = now() WHERE id = $1::uuid AND password_hash = $2::text`,
+};
+
+/**
+ * $1 user id, $2 expected stamp (null: any), $3 new stamp, $4 new hash (null: unchanged), $5 disabledAt (null:
+ * unchanged), $6 now. The UPDATE takes the row lock LOCK_USER takes, so it queues behind a login in progress.
+ */
+export const APPLY_SECURITY_CHANGE = {
+  name: "apply-security-change",
+  text: `UPDATE users SET security_stamp = $3::text, password_hash = COALESCE($4::text, password_hash),
+      disabled_at = COALESCE($5::timestamptz, disabled_at), updated_at = $6::timestamptz
+    WHERE id = $1::uuid AND ($2::text IS NULL OR security_stamp = $2::text)
+    RETURNING ${USER_COLUMNS}`,
+};
+
+/** $1 user id, $2 status, $3 session id to keep (or null), $4 now: ends the user's other ACTIVE sessions. */
+export const END_USER_SESSIONS = {
+  name: "end-user-sessions",
+  text: `UPDATE sessions SET status = $2::text::"SessionStatus", ended_at = $4::timestamptz
+    WHERE user_id = $1::uuid AND status = 'ACTIVE' AND ($3::uuid IS NULL OR id <> $3::uuid)`,
 };
 
 /** $1 user id: the user's ACTIVE sessions, oldest first. */
