@@ -79,7 +79,7 @@ export const rejectNulCharactersPlugin: ApolloServerPlugin = {
     return {
       async didResolveOperation({ request, document }) {
         if (containsNul(request.variables) || documentContainsNul(document)) {
-          throw new GraphQLError("Strings must not contain NUL characters", { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+          throw new GraphQLError("Strings must not contain NUL characters", { extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } } });
         }
       },
     };

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import type { GraphQLFormattedError } from "graphql";
-import { AuthError, type AuthErrorCode } from "../auth/errors.js";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { AuthError, ERROR_REASONS, type AuthErrorCode, type ErrorReason } from "../auth/errors.js";
 import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../storage/store.js";
 import type { GraphQLContext } from "./context.js";
@@ -51,10 +51,24 @@ export function createFormatError(log: Logger) {
       };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && APOLLO_REQUEST_CODES.has(code)) return { ...base, extensions: { code } };
+    if (typeof code === "string" && APOLLO_REQUEST_CODES.has(code)) return { ...base, extensions: { code, ...knownReason(formatted.extensions?.reason) } };
+    // Apollo marks some bad requests 4xx without a code (a persisted query whose hash does not match, an
+    // unknown persisted-query version): the client's mistake, whatever code Apollo filled in
+    if (isClientErrorStatus(original)) return { ...base, extensions: { code: "BAD_REQUEST" } };
     log.error("unexpected error", { path: formatted.path, error: original });
     return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
+}
+
+/** True for an error Apollo (or a plugin) classified as a client error with an HTTP 4xx status. */
+function isClientErrorStatus(error: unknown): boolean {
+  const status = error instanceof GraphQLError ? (error.extensions?.http as { status?: unknown } | undefined)?.status : undefined;
+  return typeof status === "number" && status >= 400 && status < 500;
+}
+
+/** `{ reason }` when `reason` is one of the catalogue's, else nothing. */
+function knownReason(reason: unknown): { reason?: ErrorReason } {
+  return typeof reason === "string" && Object.hasOwn(ERROR_REASONS, reason) ? { reason: reason as ErrorReason } : {};
 }
 
 /** What a client sees of an AuthError: its code and reason, and the details that API.md names. */

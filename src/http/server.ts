@@ -11,6 +11,7 @@ import { createArmor } from "../graphql/armor.js";
 import { createFormatError, httpStatusPlugin } from "../graphql/errors.js";
 import { createLoaders, createSessionBatcher } from "../graphql/loaders.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
+import { refuseHttpSubscriptionsPlugin } from "../graphql/refuse-http-subscriptions.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
@@ -72,6 +73,7 @@ export async function createApiServer(options: {
     stopOnTerminationSignals: false,
     plugins: [
       httpStatusPlugin,
+      refuseHttpSubscriptionsPlugin,
       ...armor.plugins,
       config.graphql.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],

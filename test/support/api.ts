@@ -3,7 +3,7 @@ import { print, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import type { AddressInfo } from "node:net";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
-import { silentLogger } from "../../src/logger.js";
+import { silentLogger, type Logger } from "../../src/logger.js";
 import { createPostgresRateLimiters } from "../../src/security/postgres-rate-limiters.js";
 import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
 import type { Store } from "../../src/storage/store.js";
@@ -41,13 +41,13 @@ export interface TestApi {
  * `env` turns them on (RATE_LIMIT_ENABLED=true): API tests log in many times from 127.0.0.1; the security
  * tests (test/security) turn them on and check them.
  */
-export async function startTestApi(env: Record<string, string> = {}, databaseUrl?: string, schema?: GraphQLSchema): Promise<TestApi> {
+export async function startTestApi(env: Record<string, string> = {}, databaseUrl?: string, schema?: GraphQLSchema, log: Logger = silentLogger): Promise<TestApi> {
   const database = databaseUrl ? null : await createTestDatabase();
   const url = databaseUrl ?? database!.url;
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", ...env });
   const store = createPostgresStore({ url, poolSize: 5 });
   const rateLimiters = config.rateLimits.enabled ? createPostgresRateLimiters({ url }) : undefined;
-  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, rateLimiters, log: silentLogger, schema });
+  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, rateLimiters, log, schema });
   await new Promise<void>((resolve) => app.server.http.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.http.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}/graphql`;
