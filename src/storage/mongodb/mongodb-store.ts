@@ -60,8 +60,9 @@ const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 };
  *   the calls the store makes);
  * - a filter on null where older documents may lack the field matches both: `nullOrUnset(field)`, that is
  *   `OR: [{ field: null }, { field: { isSet: false } }]`.
- * Audited null filters: `refresh_tokens.rotatedAt` (rotation) is the only one in this store; rate-limiter-
- * flexible's `expire: null` is safe because its every create writes `expire`.
+ * Audited null filters: `refresh_tokens.rotatedAt` (rotation), `users.disabledAt` and `users.securityStamp`
+ * (login, security changes) all go through nullOrUnset; rate-limiter-flexible's `expire: null` is safe as its
+ * every create writes `expire`. explicit-nulls.test.ts lists the null filters the store actually sends.
  */
 export class MongoStore implements Store {
   private readonly prisma: PrismaClient;
