@@ -38,7 +38,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
-  project.provide("postgresAdminUrl", server.url);
+  project.provide("postgresAdminUrl", server.adminUrl);
   return async () => {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });

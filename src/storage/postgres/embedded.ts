@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
+import { APP_ROLE, ensureAppRole, initialiseWithPrivatePasswordFile, readOrCreateSecret } from "./embedded-credentials.js";
 
 /** Options of startEmbeddedPostgres. */
 export interface EmbeddedPostgresOptions {
@@ -20,8 +21,10 @@ export interface EmbeddedPostgresOptions {
 
 /** A running embedded PostgreSQL server. */
 export interface EmbeddedPostgresServer {
-  /** postgresql:// URL of the app database. */
+  /** postgresql:// URL of the app database, as the app's own role: not a superuser, owner of the app's schema only. */
   url: string;
+  /** postgresql:// URL of the superuser, for creating databases (the test setup); the app never uses it. */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const initialised = existsSync(path.join(pgdata, "PG_VERSION")) && existsSync(passwordFile);
   const password = initialised ? (await readFile(passwordFile, "utf8")).trim() : randomBytes(24).toString("hex");
+  const appPassword = await readOrCreateSecret(path.resolve(dataDir, "app-password"));
 
   const recent: string[] = [];
   const onLog = (chunk: string): void => {
@@ -80,7 +84,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!initialised) {
     log(`initialising a new PostgreSQL cluster in ${pgdata}`);
     await rm(pgdata, { recursive: true, force: true }); // a half-done earlier attempt
-    await server.initialise();
+    await initialiseWithPrivatePasswordFile(server, dataDir);
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
     await chmod(passwordFile, 0o600);
   }
@@ -111,38 +115,56 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 
   try {
-    await createDatabaseIfMissing(buildUrl(password, port, "postgres"), database);
+    await createDatabaseIfMissing(buildUrl(USER, password, port, "postgres"), database);
+    await ensureAppRole(buildUrl(USER, password, port, database), appPassword);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: buildUrl(password, port, database), stop };
+  return { url: buildUrl(APP_ROLE, appPassword, port, database), adminUrl: buildUrl(USER, password, port, database), stop };
 }
 
 /**
  * The URL of an embedded PostgreSQL that another process (a running `npm start`) already serves from `dataDir`,
- * or null when none answers on `port`. A cluster's data directory admits one server only, so a second process
- * (the command-line tool) must share the running one rather than start its own. The password it keeps in
- * `dataDir` proves the server on the port is this cluster and not some other PostgreSQL.
+ * or null when none runs. A cluster's data directory admits one server only, so a second process (the
+ * command-line tool) must share the running one rather than start its own. No credential is sent before the
+ * cluster's own `postmaster.pid` shows a live postgres of this data directory listening on `port`: whatever else
+ * answers on the port (a local user's fake listener asking for a cleartext password) never sees one.
  */
 export async function findRunningEmbeddedPostgres(options: { dataDir: string; port: number; database?: string }): Promise<string | null> {
-  let password: string;
+  let appPassword: string;
   try {
-    password = (await readFile(path.resolve(options.dataDir, "password"), "utf8")).trim();
+    appPassword = (await readFile(path.resolve(options.dataDir, "app-password"), "utf8")).trim();
   } catch {
-    return null; // never initialised: nothing can be running
+    return null; // never initialised (or by a version without the app role, which then starts its own)
   }
-  const url = buildUrl(password, options.port, options.database ?? "graphql_auth");
+  const pgdata = path.resolve(options.dataDir, "pgdata");
+  if (!(await servesPort(pgdata, options.port))) return null;
+  const url = buildUrl(APP_ROLE, appPassword, options.port, options.database ?? "graphql_auth");
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
     await client.connect();
     return url;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED") return null;
     throw new Error(`port ${options.port} answers but is not the embedded PostgreSQL of ${options.dataDir}: ${(error as Error).message}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Does `pgdata/postmaster.pid` name a running postgres of this cluster that listens on `port`? */
+export async function servesPort(pgdata: string, port: number): Promise<boolean> {
+  let lines: string[];
+  try {
+    lines = (await readFile(path.join(pgdata, "postmaster.pid"), "utf8")).split("\n");
+  } catch {
+    return false;
+  }
+  // postmaster.pid: pid, data directory, start time, port, socket directory, listen address, shmem key, status
+  const pid = Number.parseInt(lines[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || lines[3]?.trim() !== String(port)) return false;
+  if (path.resolve(lines[1]?.trim() ?? "") !== path.resolve(pgdata)) return false;
+  return (await describeProcess(pid, pgdata)) !== "gone";
 }
 
 /**
@@ -163,8 +185,8 @@ async function importEmbeddedPostgres(): Promise<typeof import("embedded-postgre
   return EmbeddedPostgres;
 }
 
-function buildUrl(password: string, port: number, database: string): string {
-  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+function buildUrl(user: string, password: string, port: number, database: string): string {
+  return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
 /** Creates `database` on the server at `adminUrl` unless it exists. */
