@@ -70,10 +70,11 @@ export interface NodeChild {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx <script>` with `env`, logging to `logFile`; stopped by the clean-up. */
+/** Starts `node <script>` (through tsx for a .ts script) with `env`, logging to `logFile`; stopped by the clean-up. */
 export function startNodeChild(options: { name: string; script: string; env: NodeJS.ProcessEnv; logFile: string; nodeArgs?: string[] }): NodeChild {
   const log = createWriteStream(options.logFile);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", options.script], {
+  const loader = options.script.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.script], {
     env: options.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -99,13 +100,13 @@ export function startNodeChild(options: { name: string; script: string; env: Nod
   return { name: options.name, process: child, logFile: options.logFile, exited, stop };
 }
 
-/** Waits until `url` answers 200, or throws (with the child's last log lines) when it exits or times out. */
-export async function waitUntilReady(child: NodeChild, url: string, timeoutMs = 120_000): Promise<void> {
+/** Waits until `url` answers 200 (to `init`, a GET by default), or throws (with the child's last log lines) when it exits or times out. */
+export async function waitUntilReady(child: NodeChild, url: string, init: RequestInit = {}, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const poll = async (): Promise<void> => {
     while (Date.now() < deadline) {
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2_000) });
         if (response.ok) return;
       } catch {
         // not listening yet

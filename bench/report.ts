@@ -6,9 +6,10 @@ import type { ScenarioResult } from "./scenarios.js";
 /** One line of the table: a scenario's rounds taken together. */
 export interface Row {
   scenario: string;
-  target: "api" | "baseline";
+  target: ScenarioResult["target"];
   rounds: number;
   connections: number;
+  /** Medians over the rounds. */
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -19,11 +20,12 @@ export interface Row {
   /** CPU µs per request in the server process and in PostgreSQL; null where not measured. */
   serverCpuUs: number | null;
   databaseCpuUs: number | null;
-  /** "0.82× baseline", "0.93× argon2 rate" or "—". */
+  /** Against the bare Apollo baseline and against the no-database baseline ("0.93× (0.90–0.96)"), or the argon2 rate; "—" where none applies. */
   ratio: string;
+  ratioNoDb: string;
 }
 
-/** Whether a goal of issue #6 was met in this run. */
+/** Whether a goal (issues 6 and 17) was met in this run. */
 export interface GoalCheck {
   goal: string;
   measured: string;
@@ -41,10 +43,37 @@ export interface Report {
   runs: ScenarioResult[];
 }
 
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(values.length, 1);
-const meanOrNull = (values: Array<number | null>) => (values.some((value) => value === null) ? null : mean(values as number[]));
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+const medianOrNull = (values: Array<number | null>) => (values.some((value) => value === null) ? null : median(values as number[]));
 
-/** Merges the rounds of each scenario: mean req/s, mean of the per-round percentiles, summed errors. */
+/**
+ * req/s of `scenario` over `baseline` in each round both ran in: the rounds run the servers back to back,
+ * so each ratio compares figures taken under the same machine load.
+ */
+export function roundRatios(runs: readonly ScenarioResult[], scenario: string, baseline: string): number[] {
+  const ratios: number[] = [];
+  for (const run of runs) {
+    if (run.scenario !== scenario || run.round === undefined) continue;
+    const base = runs.find((other) => other.scenario === baseline && other.round === run.round);
+    if (base && base.requestsPerSecond > 0) ratios.push(run.requestsPerSecond / base.requestsPerSecond);
+  }
+  return ratios;
+}
+
+/** "0.93× (rounds 0.90–0.96)": the median of the per-round ratios and their range. */
+export function describeRatios(ratios: readonly number[]): string {
+  if (ratios.length === 0) return "—";
+  const range = ratios.length > 1 ? ` (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : "";
+  return `${median(ratios).toFixed(2)}×${range}`;
+}
+
+/** Merges the rounds of each scenario: median req/s, median of the per-round percentiles, summed errors. */
 export function summarise(runs: readonly ScenarioResult[]): Row[] {
   const byScenario = new Map<string, ScenarioResult[]>();
   for (const run of runs) byScenario.set(run.scenario, [...(byScenario.get(run.scenario) ?? []), run]);
@@ -55,16 +84,17 @@ export function summarise(runs: readonly ScenarioResult[]): Row[] {
       target: first.target,
       rounds: rounds.length,
       connections: first.connections,
-      requestsPerSecond: mean(rounds.map((run) => run.requestsPerSecond)),
-      p50Ms: mean(rounds.map((run) => run.latencyMs.p50)),
-      p99Ms: mean(rounds.map((run) => run.latencyMs.p99)),
+      requestsPerSecond: median(rounds.map((run) => run.requestsPerSecond)),
+      p50Ms: median(rounds.map((run) => run.latencyMs.p50)),
+      p99Ms: median(rounds.map((run) => run.latencyMs.p99)),
       errors: rounds.reduce((sum, run) => sum + run.errors, 0),
       timeouts: rounds.reduce((sum, run) => sum + run.timeouts, 0),
       non2xx: rounds.reduce((sum, run) => sum + run.non2xx, 0),
       badBodies: rounds.reduce((sum, run) => sum + run.badBodies, 0),
-      serverCpuUs: meanOrNull(rounds.map((run) => run.cpuUsPerRequest?.server ?? null)),
-      databaseCpuUs: meanOrNull(rounds.map((run) => run.cpuUsPerRequest?.database ?? null)),
+      serverCpuUs: medianOrNull(rounds.map((run) => run.cpuUsPerRequest?.server ?? null)),
+      databaseCpuUs: medianOrNull(rounds.map((run) => run.cpuUsPerRequest?.database ?? null)),
       ratio: "—",
+      ratioNoDb: "—",
     };
   });
 }
@@ -75,8 +105,8 @@ const cpu = (row: Row) => (row.serverCpuUs === null ? "—" : `${fixed(row.serve
 
 /** The table as aligned plain text for the terminal. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ["scenario", "target", "conns", "req/s", "p50 ms", "p99 ms", "errors / non-2xx", "CPU µs/req (app + db)", "ratio"];
-  const lines = rows.map((row) => [row.scenario, row.target, String(row.connections), fixed(row.requestsPerSecond), fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), failures(row), cpu(row), row.ratio]);
+  const header = ["scenario", "target", "conns", "req/s", "p50 ms", "p99 ms", "errors / non-2xx", "CPU µs/req (app + db)", "vs bare Apollo", "vs no-db baseline"];
+  const lines = rows.map((row) => [row.scenario, row.target, String(row.connections), fixed(row.requestsPerSecond), fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), failures(row), cpu(row), row.ratio, row.ratioNoDb]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   const render = (cells: string[]) => cells.map((cell, column) => (column >= 2 && column <= 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ");
   return [render(header), widths.map((width) => "-".repeat(width)).join("  "), ...lines.map(render)].join("\n");
@@ -91,15 +121,15 @@ function argon2Line({ argon2 }: Report): string {
 export function formatMarkdown(report: Report): string {
   const { machine } = report;
   const table = [
-    "| scenario | target | connections | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req (app + db) | ratio |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
-    ...report.rows.map((row) => `| ${row.scenario} | ${row.target} | ${row.connections} | ${fixed(row.requestsPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${failures(row)} | ${cpu(row)} | ${row.ratio} |`),
+    "| scenario | target | connections | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req (app + db) | vs bare Apollo | vs no-db baseline |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ...report.rows.map((row) => `| ${row.scenario} | ${row.target} | ${row.connections} | ${fixed(row.requestsPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${failures(row)} | ${cpu(row)} | ${row.ratio} | ${row.ratioNoDb} |`),
   ].join("\n");
   const goals = report.goals.map((goal) => `- ${goal.met ? "✅" : "❌"} ${goal.goal}: ${goal.measured}`).join("\n");
   const rounds = [
-    "| scenario | req/s | p50 ms | p99 ms | errors | non-2xx |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ...report.runs.map((run) => `| ${run.scenario} | ${fixed(run.requestsPerSecond)} | ${fixed(run.latencyMs.p50, 1)} | ${fixed(run.latencyMs.p99, 1)} | ${run.errors} | ${run.non2xx} |`),
+    "| round | scenario | req/s | p50 ms | p99 ms | errors | non-2xx |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ...report.runs.map((run) => `| ${run.round ?? "—"} | ${run.scenario} | ${fixed(run.requestsPerSecond)} | ${fixed(run.latencyMs.p50, 1)} | ${fixed(run.latencyMs.p99, 1)} | ${run.errors} | ${run.non2xx} |`),
   ].join("\n");
   return `# Benchmark results
 
@@ -115,6 +145,8 @@ ${goals}
 
 Figures vary between runs, and more so on a shared machine: the API, PostgreSQL and the load generator share the same ${machine.cores} cores. Compare the ratios, which come from the same run, rather than absolute req/s. The CPU column (CPU time the
 server process, and the embedded PostgreSQL, spent per request) moves less with the machine's load than req/s.
+The \`me\` rounds run the three servers back to back, in a rotating order; a ratio is the median of the
+per-round ratios (each compares figures taken under the same load), with their range.
 
 <details><summary>Every round</summary>
 

@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: starts the API (production mode) and the no-database baseline as child processes on an
- * embedded PostgreSQL in a temp dir (or on BENCH_DATABASE_URL / DATABASE_URL, in a temporary database),
- * seeds users through the API, measures the machine's argon2id rate, drives every scenario with autocannon
- * from this process, prints the table and writes bench/results/latest.{json,md}. `--smoke`: a short run.
+ * `npm run bench`: builds the production code (`npm run build`, plus the baselines into dist/bench; BENCH_BUILD=0
+ * reuses an earlier build), starts the API (`node dist/src/main.js`, production mode), the no-database baseline
+ * and the bare Apollo 5 baseline as child processes on an embedded PostgreSQL in a temp dir (or on
+ * BENCH_DATABASE_URL / DATABASE_URL, in a temporary database), seeds users through the API, measures the
+ * machine's argon2id rate, drives every scenario with autocannon from this process (`me` in interleaved
+ * rounds), prints the table and writes bench/results/latest.{json,md}. `--smoke`: a short run.
  */
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -13,8 +15,10 @@ import pg from "pg";
 import { loadConfig } from "../src/config.js";
 import { startEmbeddedPostgres } from "../src/storage/postgres/embedded.js";
 import { measureArgon2Rate } from "./argon2-rate.js";
+import { buildForBench } from "./build.js";
+import { fillRatios, goalChecks, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
 import { cleanUp, cpuTimeMs, findFreePort, installExitHandlers, isCleaningUp, onCleanup, startNodeChild, waitUntilReady } from "./processes.js";
-import { formatTable, summarise, writeReport, type GoalCheck, type Report, type Row } from "./report.js";
+import { formatTable, summarise, writeReport, type Report } from "./report.js";
 import { driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
 import { seedUsers } from "./seed.js";
 
@@ -33,6 +37,7 @@ interface Settings {
   scenarios: ScenarioName[];
   databaseUrl: string | undefined;
   cpuProfile: boolean;
+  reuseBuild: boolean;
 }
 
 function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
@@ -53,13 +58,14 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
   if (users < mutationConnections * 2) throw new Error(`BENCH_USERS must be at least twice BENCH_MUTATION_CONNECTIONS (${mutationConnections * 2})`);
   return {
     durationSeconds: int("BENCH_DURATION", smoke ? 2 : 10),
-    rounds: int("BENCH_ROUNDS", smoke ? 1 : 2),
+    rounds: int("BENCH_ROUNDS", smoke ? 1 : 3),
     users,
     meConnections: int("BENCH_CONNECTIONS", 50),
     mutationConnections,
     scenarios: only.length > 0 ? (only as ScenarioName[]) : [...SCENARIOS],
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
     cpuProfile: env.BENCH_CPU_PROF === "1",
+    reuseBuild: env.BENCH_BUILD === "0",
   };
 }
 
@@ -110,45 +116,15 @@ async function readPostmasterPid(pgdata: string): Promise<number | null> {
   return /^\d+$/.test(first) ? Number(first) : null;
 }
 
-function goalChecks(rows: Row[], argon2Rate: number): GoalCheck[] {
-  const find = (scenario: string) => rows.find((row) => row.scenario === scenario);
-  const baseline = find(ME_BASELINE);
-  const me = find(ME_API);
-  const login = find(LOGIN);
-  const storm = find(ME_STORM);
-  const failed = (row: Row) => row.errors + row.timeouts + row.non2xx + row.badBodies;
-  const checks: GoalCheck[] = [];
-  if (baseline && me) {
-    const ratio = me.requestsPerSecond / baseline.requestsPerSecond;
-    checks.push({ goal: "`me` ≥ 0.75× the baseline's req/s", measured: `${ratio.toFixed(2)}× (${me.requestsPerSecond.toFixed(0)} vs ${baseline.requestsPerSecond.toFixed(0)} req/s)`, met: ratio >= 0.75 });
-    const p99 = me.p99Ms / Math.max(baseline.p99Ms, 0.001);
-    checks.push({ goal: "`me` p99 ≤ 3× the baseline's p99", measured: `${p99.toFixed(2)}× (${me.p99Ms.toFixed(1)} vs ${baseline.p99Ms.toFixed(1)} ms)`, met: p99 <= 3 });
-    checks.push({ goal: "`me`: zero errors", measured: `${me.errors} errors, ${me.timeouts} timeouts, ${me.non2xx} non-2xx`, met: failed(me) === 0 });
-  }
-  if (login) {
-    const ratio = login.requestsPerSecond / argon2Rate;
-    checks.push({ goal: "`login` ≥ 0.9× the machine's argon2id rate", measured: `${ratio.toFixed(2)}× (${login.requestsPerSecond.toFixed(1)} logins/s vs ${argon2Rate.toFixed(1)} hashes/s)`, met: ratio >= 0.9 });
-  }
-  if (storm) {
-    checks.push({ goal: "`me` keeps answering during a login storm (no errors, no timeouts)", measured: `${failed(storm)} failed, p99 ${storm.p99Ms.toFixed(1)} ms`, met: failed(storm) === 0 });
-  }
-  return checks;
-}
-
-const ME_BASELINE = "me — baseline (JWT only, no database)";
-const ME_API = "me — strict session check";
-const LOGIN = "login (argon2id)";
-const RENEW = "renewToken (rotation)";
-const ME_STORM = "me — during a login storm";
-const LOGIN_STORM = "login — the storm";
-
 async function main(): Promise<void> {
   installExitHandlers();
   const settings = readSettings(process.argv.slice(2), process.env);
   const loadBefore = os.loadavg();
   const cores = os.availableParallelism();
   say(`graphql-auth-api benchmark · ${cores} cores (${os.cpus()[0]?.model ?? "unknown CPU"}) · Node ${process.versions.node} · load average ${loadBefore.map((n) => n.toFixed(2)).join(" ")}`);
-  say(`${settings.durationSeconds} s per scenario, ${settings.rounds} round(s) of me/baseline, ${settings.users} users. Figures vary between runs; compare the ratios.`);
+  say(`${settings.durationSeconds} s per scenario, ${settings.rounds} round(s) of me on the three servers, ${settings.users} users. Figures vary between runs; compare the ratios.`);
+  const build = await buildForBench(ROOT, settings.reuseBuild);
+  say(settings.reuseBuild ? "using the existing build in dist/ (BENCH_BUILD=0)" : "built: npm run build, and the baselines into dist/bench");
 
   await mkdir(RESULTS_DIR, { recursive: true }); // also holds the children's logs (api.log, baseline.log)
   const tmp = await mkdtemp(path.join(os.tmpdir(), "graphql-auth-bench-"));
@@ -156,7 +132,7 @@ async function main(): Promise<void> {
   const database = await openBenchDatabase(tmp, settings.databaseUrl);
   say(`database: ${database.description}`);
 
-  const [apiPort, baselinePort] = [await findFreePort(), await findFreePort()];
+  const [apiPort, baselinePort, apolloPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const runId = randomBytes(3).toString("hex");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -173,12 +149,21 @@ async function main(): Promise<void> {
   const config = loadConfig(env);
   const profileArgs = settings.cpuProfile ? ["--cpu-prof", "--cpu-prof-dir", path.join(RESULTS_DIR, "profiles")] : [];
   apiLogWritten = true;
-  const api = startNodeChild({ name: "API", script: path.join(ROOT, "src/main.ts"), env: { ...env, PORT: String(apiPort) }, logFile: path.join(RESULTS_DIR, "api.log"), nodeArgs: profileArgs });
-  const baseline = startNodeChild({ name: "baseline", script: path.join(ROOT, "bench/baseline-server.ts"), env: { ...env, PORT: String(baselinePort) }, logFile: path.join(RESULTS_DIR, "baseline.log"), nodeArgs: profileArgs });
+  const start = (name: string, script: string, port: number, log: string) =>
+    startNodeChild({ name, script, env: { ...env, PORT: String(port) }, logFile: path.join(RESULTS_DIR, log), nodeArgs: profileArgs });
+  const api = start("API", build.api, apiPort, "api.log");
+  const baseline = start("no-db baseline", build.baseline, baselinePort, "baseline.log");
+  const apollo = start("bare Apollo baseline", build.apolloBaseline, apolloPort, "apollo-baseline.log");
   const apiUrl = `http://127.0.0.1:${apiPort}/graphql`;
   const baselineUrl = `http://127.0.0.1:${baselinePort}/graphql`;
-  await Promise.all([waitUntilReady(api, `http://127.0.0.1:${apiPort}/readyz`), waitUntilReady(baseline, `http://127.0.0.1:${baselinePort}/healthz`)]);
-  say(`API (NODE_ENV=production, pool ${config.database.poolSize}, argon2 at most ${config.passwords.maxConcurrentHashes} at once) and baseline are up`);
+  const apolloUrl = `http://127.0.0.1:${apolloPort}/`;
+  const typename = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) };
+  await Promise.all([
+    waitUntilReady(api, `http://127.0.0.1:${apiPort}/readyz`),
+    waitUntilReady(baseline, `http://127.0.0.1:${baselinePort}/healthz`),
+    waitUntilReady(apollo, apolloUrl, typename),
+  ]);
+  say(`API (node dist/src/main.js, NODE_ENV=production, pool ${config.database.poolSize}, argon2 at most ${config.passwords.maxConcurrentHashes} at once) and both baselines are up`);
 
   const seedStarted = performance.now();
   const users = await seedUsers(apiUrl, settings.users, { runId });
@@ -197,8 +182,9 @@ async function main(): Promise<void> {
 
   // CPU time per request, read from /proc around each sequential run (absent on other systems)
   const postmasterPid = settings.databaseUrl === undefined ? await readPostmasterPid(path.join(tmp, "postgres", "pgdata")) : null;
-  const withCpu = async (target: "api" | "baseline", run: () => Promise<ScenarioResult>): Promise<ScenarioResult> => {
-    const pid = (target === "api" ? api : baseline).process.pid!;
+  const children = { api, baseline, apollo };
+  const withCpu = async (target: ScenarioResult["target"], run: () => Promise<ScenarioResult>): Promise<ScenarioResult> => {
+    const pid = children[target].process.pid!;
     const snapshot = async () => ({ server: await cpuTimeMs(pid), database: postmasterPid === null ? null : await cpuTimeMs(postmasterPid, true) });
     const before = await snapshot();
     const result = await run();
@@ -224,18 +210,25 @@ async function main(): Promise<void> {
 
   if (has("me") || has("storm")) {
     const warmUp: Load = { connections: settings.meConnections, durationSeconds: Math.min(3, settings.durationSeconds) };
-    say("warming up both servers…");
+    say("warming up the three servers…");
+    await driveMe("warm-up", "apollo", apolloUrl, warmUp, tokens);
     await driveMe("warm-up", "baseline", baselineUrl, warmUp, tokens);
     await driveMe("warm-up", "api", apiUrl, warmUp, tokens);
   }
   if (has("me")) {
+    const targets = [
+      { target: "apollo", scenario: ME_APOLLO, url: apolloUrl },
+      { target: "baseline", scenario: ME_BASELINE, url: baselineUrl },
+      { target: "api", scenario: ME_API, url: apiUrl },
+    ] as const;
     for (let round = 1; round <= settings.rounds; round++) {
-      say(`round ${round}/${settings.rounds}: me on the baseline and on the API`);
-      // alternate the order so neither side always runs on a machine warmed (or loaded) by the other
-      const order = round % 2 === 1 ? (["baseline", "api"] as const) : (["api", "baseline"] as const);
-      for (const target of order) {
-        if (target === "baseline") record(await withCpu("baseline", () => driveMe(ME_BASELINE, "baseline", baselineUrl, meLoad, tokens)));
-        else record(await withCpu("api", () => driveMe(ME_API, "api", apiUrl, meLoad, tokens)));
+      // rotate the order so no server always runs on a machine warmed (or loaded) by another
+      const order = targets.map((_, index) => targets[(index + round - 1) % targets.length]!);
+      say(`round ${round}/${settings.rounds}: me on ${order.map((entry) => entry.target).join(", ")}`);
+      for (const { target, scenario, url } of order) {
+        const result = await withCpu(target, () => driveMe(scenario, target, url, meLoad, tokens));
+        result.round = round;
+        record(result);
       }
     }
   }
@@ -258,13 +251,8 @@ async function main(): Promise<void> {
     samples: argon2Samples.map((sample) => sample.hashesPerSecond),
   };
   const rows = summarise(runs);
-  const baselineRow = rows.find((row) => row.scenario === ME_BASELINE);
-  for (const row of rows) {
-    if (row.scenario === ME_BASELINE) row.ratio = "1.00× baseline";
-    else if ((row.scenario === ME_API || row.scenario === ME_STORM) && baselineRow) row.ratio = `${(row.requestsPerSecond / baselineRow.requestsPerSecond).toFixed(2)}× baseline`;
-    else if (row.scenario === LOGIN || row.scenario === LOGIN_STORM) row.ratio = `${(row.requestsPerSecond / argon2.hashesPerSecond).toFixed(2)}× argon2 rate`;
-  }
-  const goals = goalChecks(rows, argon2.hashesPerSecond);
+  fillRatios(rows, runs, argon2.hashesPerSecond);
+  const goals = goalChecks(rows, runs, argon2.hashesPerSecond);
   const report: Report = {
     date: new Date().toISOString(),
     machine: { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
@@ -277,6 +265,7 @@ async function main(): Promise<void> {
       DATABASE_POOL_SIZE: config.database.poolSize,
       ARGON2_MAX_CONCURRENT: config.passwords.maxConcurrentHashes,
       database: database.description,
+      servers: "compiled (npm run build; node dist/src/main.js)",
     },
     argon2: { ...argon2, concurrency: config.passwords.maxConcurrentHashes, params: argon2Params },
     rows,

@@ -5,7 +5,9 @@ import type { SeededUser } from "./seed.js";
 /** One autocannon run, reduced to what the report shows. */
 export interface ScenarioResult {
   scenario: string;
-  target: "api" | "baseline";
+  target: "api" | "baseline" | "apollo";
+  /** The `me` round it belongs to (rounds pair the servers' figures); absent outside the rounds. */
+  round?: number;
   connections: number;
   durationSeconds: number;
   requests: number;

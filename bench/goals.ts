@@ -1,0 +1,67 @@
+/** The scenario names and the goals a run is checked against (issue 6: the session check; issue 17: the whole stack). */
+import { describeRatios, median, roundRatios, type GoalCheck, type Row } from "./report.js";
+import type { ScenarioResult } from "./scenarios.js";
+
+export const ME_APOLLO = "me — bare Apollo 5 (JWT only)";
+export const ME_BASELINE = "me — no-db baseline (this stack, JWT only)";
+export const ME_API = "me — strict session check";
+export const LOGIN = "login (argon2id)";
+export const RENEW = "renewToken (rotation)";
+export const ME_STORM = "me — during a login storm";
+export const LOGIN_STORM = "login — the storm";
+
+/** Fills each row's ratio columns: `me` rows against both baselines, logins against the argon2id rate. */
+export function fillRatios(rows: Row[], runs: readonly ScenarioResult[], argon2Rate: number): void {
+  const apollo = rows.find((row) => row.scenario === ME_APOLLO);
+  const noDb = rows.find((row) => row.scenario === ME_BASELINE);
+  for (const row of rows) {
+    if (row.scenario === ME_APOLLO) row.ratio = "1.00×";
+    else if (row.scenario === ME_BASELINE) {
+      row.ratio = describeRatios(roundRatios(runs, ME_BASELINE, ME_APOLLO));
+      row.ratioNoDb = "1.00×";
+    } else if (row.scenario === ME_API) {
+      row.ratio = describeRatios(roundRatios(runs, ME_API, ME_APOLLO));
+      row.ratioNoDb = describeRatios(roundRatios(runs, ME_API, ME_BASELINE));
+    } else if (row.scenario === ME_STORM) {
+      if (apollo) row.ratio = `${(row.requestsPerSecond / apollo.requestsPerSecond).toFixed(2)}×`;
+      if (noDb) row.ratioNoDb = `${(row.requestsPerSecond / noDb.requestsPerSecond).toFixed(2)}×`;
+    } else if ((row.scenario === LOGIN || row.scenario === LOGIN_STORM) && argon2Rate > 0) {
+      row.ratio = `${(row.requestsPerSecond / argon2Rate).toFixed(2)}× argon2 rate`;
+    }
+  }
+}
+
+/** Checks this run against the goals of issues 6 and 17. */
+export function goalChecks(rows: Row[], runs: readonly ScenarioResult[], argon2Rate: number): GoalCheck[] {
+  const find = (scenario: string) => rows.find((row) => row.scenario === scenario);
+  const apollo = find(ME_APOLLO);
+  const noDb = find(ME_BASELINE);
+  const me = find(ME_API);
+  const login = find(LOGIN);
+  const storm = find(ME_STORM);
+  const failed = (row: Row) => row.errors + row.timeouts + row.non2xx + row.badBodies;
+  const checks: GoalCheck[] = [];
+  const versus = (baseline: Row, scenarioName: string, target: number, label: string) => {
+    const ratios = roundRatios(runs, ME_API, scenarioName);
+    const ratio = median(ratios);
+    checks.push({ goal: `\`me\` ≥ ${target.toFixed(2)}× the ${label}'s req/s (median of the rounds)`, measured: `${describeRatios(ratios)}; medians ${me!.requestsPerSecond.toFixed(0)} vs ${baseline.requestsPerSecond.toFixed(0)} req/s`, met: ratio >= target });
+  };
+  if (apollo && me) {
+    versus(apollo, ME_APOLLO, 0.95, "bare Apollo 5 baseline");
+    checks.push({ goal: "`me` p99 ≤ the bare Apollo baseline's p99", measured: `${me.p99Ms.toFixed(1)} vs ${apollo.p99Ms.toFixed(1)} ms (medians)`, met: me.p99Ms <= apollo.p99Ms });
+  }
+  if (noDb && me) {
+    versus(noDb, ME_BASELINE, 0.75, "no-db baseline");
+    const p99 = me.p99Ms / Math.max(noDb.p99Ms, 0.001);
+    checks.push({ goal: "`me` p99 ≤ 3× the no-db baseline's p99", measured: `${p99.toFixed(2)}× (${me.p99Ms.toFixed(1)} vs ${noDb.p99Ms.toFixed(1)} ms)`, met: p99 <= 3 });
+  }
+  if (me) checks.push({ goal: "`me`: zero errors", measured: `${me.errors} errors, ${me.timeouts} timeouts, ${me.non2xx} non-2xx`, met: failed(me) === 0 });
+  if (login) {
+    const ratio = login.requestsPerSecond / argon2Rate;
+    checks.push({ goal: "`login` ≥ 0.9× the machine's argon2id rate", measured: `${ratio.toFixed(2)}× (${login.requestsPerSecond.toFixed(1)} logins/s vs ${argon2Rate.toFixed(1)} hashes/s)`, met: ratio >= 0.9 });
+  }
+  if (storm) {
+    checks.push({ goal: "`me` keeps answering during a login storm (no errors, no timeouts)", measured: `${failed(storm)} failed, p99 ${storm.p99Ms.toFixed(1)} ms`, met: failed(storm) === 0 });
+  }
+  return checks;
+}
