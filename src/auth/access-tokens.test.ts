@@ -185,6 +185,82 @@ describe("verifyAccessToken()", () => {
   });
 });
 
+/** The one-pass verify replaced jsonwebtoken's verify: it must refuse whatever that refused, and more. @see issue 17 */
+describe("verifyAccessToken() in one pass", () => {
+  test("verifyAccessToken() accepts the header in another key order (parsed, not compared as text)", () => {
+    expect(verifyAccessToken(settings, craft({ typ: "at+jwt", alg: "HS256" }, goodPayload), now).sessionId).toBe("session-1");
+  });
+
+  test("verifyAccessToken() refuses a signature spelled with other trailing bits, as jws does", () => {
+    const token = signAccessToken(settings, claims, now).token;
+    const last = token.at(-1)!;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // the last of 43 characters carries 4 bits of the signature and 2 unused ones: flip an unused bit
+    const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const respelled = `${token.slice(0, -1)}${twin}`;
+    expect(Buffer.from(respelled.split(".")[2]!, "base64url")).toEqual(Buffer.from(token.split(".")[2]!, "base64url"));
+    expect(() => jwt.verify(respelled, settings.key, { algorithms: ["HS256"] })).toThrow(/invalid signature/);
+    expect(rejection(respelled).details.logDetail).toBe("bad signature");
+  });
+
+  test("verifyAccessToken() refuses a signature of the wrong length", () => {
+    const token = signAccessToken(settings, claims, now).token;
+    expect(rejection(`${token}AAAA`).details.logDetail).toBe("bad signature");
+    expect(rejection(token.slice(0, -4)).details.logDetail).toBe("bad signature");
+  });
+
+  test.each([
+    ["nbf", "soon"],
+    ["exp", String(nowSeconds + 900)],
+    ["exp", nowSeconds + 0.5],
+  ])("verifyAccessToken() rejects an ill-typed %s (%j)", (claim, value) => {
+    expect(rejection(craft(goodHeader, { ...goodPayload, [claim]: value })).details.logDetail).toMatch(new RegExp(`ill-typed ${claim}`));
+  });
+
+  test("verifyAccessToken() accepts an audience list that names this API, as jsonwebtoken did", () => {
+    expect(verifyAccessToken(settings, craft(goodHeader, { ...goodPayload, aud: ["other", settings.audience] }), now).userId).toBe("user-1");
+    expect(rejection(craft(goodHeader, { ...goodPayload, aud: ["other"] })).details.logDetail).toBe("wrong audience");
+  });
+
+  test("verifyAccessToken() honours the clock tolerance for nbf too", () => {
+    const token = craft(goodHeader, { ...goodPayload, nbf: nowSeconds + 3 });
+    expect(verifyAccessToken({ ...settings, clockToleranceSeconds: 5 }, token, now).userId).toBe("user-1");
+  });
+
+  // Every token jsonwebtoken refuses (with the options this module used to give it) is refused here too.
+  const variants: Array<[string, string, Date]> = [
+    ["signed", signAccessToken(settings, claims, now).token, now],
+    ["expired", signAccessToken(settings, claims, now).token, new Date(now.getTime() + 900_000)],
+    ["other secret", signAccessToken({ ...settings, key: createAccessTokenKey("another-secret-of-at-least-32-bytes!!") }, claims, now).token, now],
+    ["other issuer", craft(goodHeader, { ...goodPayload, iss: "x" }), now],
+    ["no issuer", craft(goodHeader, { ...goodPayload, iss: undefined }), now],
+    ["other audience", craft(goodHeader, { ...goodPayload, aud: "x" }), now],
+    ["no audience", craft(goodHeader, { ...goodPayload, aud: undefined }), now],
+    ["nbf ahead", craft(goodHeader, { ...goodPayload, nbf: nowSeconds + 1 }), now],
+    ["nbf now", craft(goodHeader, { ...goodPayload, nbf: nowSeconds }), now],
+    ["exp one second ahead", craft(goodHeader, { ...goodPayload, exp: nowSeconds + 1 }), now],
+    ["HS384", jwt.sign(goodPayload, SECRET, { algorithm: "HS384", header: { alg: "HS384", typ: "at+jwt" } }), now],
+    ["alg none", `${b64({ alg: "none", typ: "at+jwt" })}.${b64(goodPayload)}.`, now],
+  ];
+  test.each(variants)("verifyAccessToken() refuses what jsonwebtoken refuses: %s", (_name, token, at) => {
+    const options: jwt.VerifyOptions = { algorithms: ["HS256"], issuer: settings.issuer, audience: settings.audience, clockTimestamp: Math.floor(at.getTime() / 1000) };
+    let refusedByJsonwebtoken = false;
+    try {
+      jwt.verify(token, settings.key, options);
+    } catch {
+      refusedByJsonwebtoken = true;
+    }
+    let refused = false;
+    try {
+      verifyAccessToken(settings, token, at);
+    } catch {
+      refused = true;
+    }
+    if (refusedByJsonwebtoken) expect(refused).toBe(true);
+    else expect(refused).toBe(false); // these variants carry every claim ours requires besides
+  });
+});
+
 test("createAccessTokenKey() refuses an empty secret", () => {
   expect(() => createAccessTokenKey("")).toThrow(RangeError);
 });
