@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type ParseOptions, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
@@ -72,36 +72,47 @@ function countRootFields(context: ValidationContext, selectionSet: SelectionSetN
 /**
  * Refuses NUL characters anywhere in the operation's strings (variables and literals) with BAD_USER_INPUT:
  * no field of this API needs one, and PostgreSQL refuses them in text and JSONB, which would otherwise
- * surface as a 500.
+ * surface as a 500. Apollo hands every request of the same operation the same cached DocumentNode, so its
+ * literals are searched once per distinct document, not once per request. @see issue 17
  */
 export const rejectNulCharactersPlugin: ApolloServerPlugin = {
   async requestDidStart() {
-    return {
-      async didResolveOperation({ request, document }) {
-        if (containsNul(request.variables) || documentContainsNul(document)) {
-          throw new GraphQLError("Strings must not contain NUL characters", { extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } } });
-        }
-      },
-    };
+    return nulCheck;
+  },
+};
+
+const nulCheck: GraphQLRequestListener<BaseContext> = {
+  async didResolveOperation({ request, document }) {
+    if (containsNul(request.variables) || documentContainsNul(document)) {
+      throw new GraphQLError("Strings must not contain NUL characters", { extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } } });
+    }
   },
 };
 
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return value.includes("\0");
   if (depth > 64 || value === null || typeof value !== "object") return false;
-  return Object.entries(value).some(([key, item]) => key.includes("\0") || containsNul(item, depth + 1));
+  for (const key in value) {
+    if (key.includes("\0") || containsNul((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }
 
+// Documents are immutable once parsed; entries go when Apollo's document cache drops the document.
+const nulInDocument = new WeakMap<DocumentNode, boolean>();
+
 function documentContainsNul(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    StringValue(node) {
-      if (node.value.includes("\0")) {
+  let found = nulInDocument.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      StringValue(node) {
+        if (!node.value.includes("\0")) return undefined;
         found = true;
         return BREAK;
-      }
-      return undefined;
-    },
-  });
+      },
+    });
+    nulInDocument.set(document, found);
+  }
   return found;
 }
