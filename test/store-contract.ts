@@ -259,6 +259,21 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         expect(await store.getSessionsWithUsers([])).toEqual([]);
       });
 
+      /** @see issue 17: the PostgreSQL store reads this query's timestamps as epoch milliseconds. */
+      test("getSessionsWithUsers() returns ended sessions and disabled users with their times to the millisecond", async () => {
+        const user = await createUser();
+        const { session } = await login(user.id, new Date(T0 + 1_234), new Date(T0 + 3_600_789));
+        const change = { expectedStamp: null, disabledAt: new Date(T0 + 9_001), endSessions: { status: "REVOKED", exceptSessionId: null } } as const;
+        const changed = await store.applySecurityChange(user.id, change, new Date(T0 + 5_678));
+        if (!changed.ok) throw new Error(`applySecurityChange failed: ${changed.reason}`);
+        const [row] = await store.getSessionsWithUsers([session.id]);
+        expect(row).toEqual({ session: { ...session, status: "REVOKED", endedAt: new Date(T0 + 5_678) }, user: changed.user });
+        expect(row?.session.createdAt.getTime()).toBe(T0 + 1_234);
+        expect(row?.session.expiresAt.getTime()).toBe(T0 + 3_600_789);
+        expect(row?.session.endedAt?.getTime()).toBe(T0 + 5_678);
+        expect(row?.user.disabledAt?.getTime()).toBe(T0 + 9_001);
+      });
+
       test("getSession() returns null for an unknown or malformed id", async () => {
         expect(await store.getSession(randomUUID())).toBeNull();
         expect(await store.getSession("malformed")).toBeNull();

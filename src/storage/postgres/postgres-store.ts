@@ -21,7 +21,7 @@ import {
   type UserRecord,
 } from "../store.js";
 import { guard, uniqueViolationField } from "./errors.js";
-import { isUuid, toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
+import { isUuid, toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toSessionWithUser, toUserRecord } from "./records.js";
 import * as sql from "./statements.js";
 
 /** Options of createPostgresStore. */
@@ -132,10 +132,7 @@ export class PostgresStore implements Store {
     if (ids.length === 0) return Promise.resolve([]);
     return guard(async () => {
       const { rows } = await this.pool.query<sql.SessionWithUserRow>({ ...sql.SESSIONS_WITH_USERS, values: [ids] });
-      return rows.map((row) => ({
-        session: toSessionRecord(row),
-        user: toUserRecord({ ...row, id: row.userId, createdAt: row.userCreatedAt }),
-      }));
+      return rows.map(toSessionWithUser);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { AuditEvent, RefreshToken, Session, User } from "../../generated/postgresql/client.js";
 import type { AuditEventRecord, RefreshTokenRecord, SessionRecord, UserRecord } from "../store.js";
+import type { SessionWithUserRow } from "./statements.js";
 
 /** Matches the text form of a PostgreSQL uuid; other ids can name no row (and would make PostgreSQL throw). */
 export function isUuid(id: string): boolean {
@@ -37,6 +38,35 @@ export function toSessionRecord(row: Pick<Session, keyof SessionRecord>): Sessio
     endedAt: row.endedAt,
     userAgent: row.userAgent,
     ipAddress: row.ipAddress,
+  };
+}
+
+/** Maps a row of the per-request session check (timestamps in epoch ms); a fresh row, so nothing is copied. */
+export function toSessionWithUser(row: SessionWithUserRow): { session: SessionRecord; user: UserRecord } {
+  const profile = row.profile;
+  return {
+    session: {
+      id: row.id,
+      userId: row.userId,
+      status: row.status,
+      createdAt: new Date(row.createdAt),
+      lastUsedAt: new Date(row.lastUsedAt),
+      expiresAt: new Date(row.expiresAt),
+      endedAt: row.endedAt === null ? null : new Date(row.endedAt),
+      userAgent: row.userAgent,
+      ipAddress: row.ipAddress,
+    },
+    user: {
+      id: row.userId,
+      email: row.email,
+      username: row.username,
+      passwordHash: row.passwordHash,
+      roles: row.roles ?? [],
+      profile: profile !== null && typeof profile === "object" && !Array.isArray(profile) ? (profile as Record<string, unknown>) : {},
+      disabledAt: row.disabledAt === null ? null : new Date(row.disabledAt),
+      securityStamp: row.securityStamp,
+      createdAt: new Date(row.userCreatedAt),
+    },
   };
 }
 

@@ -17,16 +17,30 @@ const TOKEN_COLUMNS = `id, session_id AS "sessionId", secret_hash AS "secretHash
 export type UserRow = Pick<User, keyof UserRecord>;
 export type SessionRow = Pick<Session, keyof SessionRecord>;
 export type RefreshTokenRow = RefreshToken;
-/** A row of SESSIONS_WITH_USERS: the session's columns, then its user's. */
-export type SessionWithUserRow = SessionRow & Pick<User, Exclude<keyof UserRecord, "id" | "createdAt">> & { userCreatedAt: Date };
+/**
+ * A row of SESSIONS_WITH_USERS: the session's columns, then its user's, with every timestamp as epoch
+ * milliseconds (a float8, which pg reads with parseFloat) instead of text that postgres-date parses.
+ */
+export type SessionWithUserRow = Omit<SessionRow, "createdAt" | "lastUsedAt" | "expiresAt" | "endedAt"> &
+  Pick<User, "email" | "username" | "passwordHash" | "roles" | "profile" | "securityStamp"> & {
+    createdAt: number;
+    lastUsedAt: number;
+    expiresAt: number;
+    endedAt: number | null;
+    disabledAt: number | null;
+    userCreatedAt: number;
+  };
+
+// The columns are timestamptz(3): whole milliseconds, exact in a float8.
+const epochMs = (column: string, as: string) => `(extract(epoch from ${column}) * 1000)::float8 AS "${as}"`;
 
 /** $1 uuid[]: the per-request session check, for any number of ids. */
 export const SESSIONS_WITH_USERS = {
   name: "get-sessions-with-users",
-  text: `SELECT s.id, s.user_id AS "userId", s.status, s.created_at AS "createdAt", s.last_used_at AS "lastUsedAt",
-      s.expires_at AS "expiresAt", s.ended_at AS "endedAt", s.user_agent AS "userAgent", s.ip_address AS "ipAddress",
-      u.email, u.username, u.password_hash AS "passwordHash", COALESCE(u.roles, '{}') AS roles, u.profile, u.disabled_at AS "disabledAt",
-      u.security_stamp AS "securityStamp", u.created_at AS "userCreatedAt"
+  text: `SELECT s.id, s.user_id AS "userId", s.status, ${epochMs("s.created_at", "createdAt")}, ${epochMs("s.last_used_at", "lastUsedAt")},
+      ${epochMs("s.expires_at", "expiresAt")}, ${epochMs("s.ended_at", "endedAt")}, s.user_agent AS "userAgent", s.ip_address AS "ipAddress",
+      u.email, u.username, u.password_hash AS "passwordHash", COALESCE(u.roles, '{}') AS roles, u.profile,
+      ${epochMs("u.disabled_at", "disabledAt")}, u.security_stamp AS "securityStamp", ${epochMs("u.created_at", "userCreatedAt")}
     FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE s.id = ANY($1::uuid[])`,
 };
