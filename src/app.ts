@@ -3,6 +3,7 @@ import { createAuthDeps } from "./auth-deps.js";
 import { createAuth, type Auth } from "./auth/auth.js";
 import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
 import { createAuthRateLimits, type RateLimiterFactory, type RateLimitRule } from "./auth/rate-limits.js";
+import { createSessionEvents, type SessionEndFeed, type SessionEvents } from "./auth/session-events.js";
 import type { Config } from "./config.js";
 import { createSchema } from "./graphql/schema.js";
 import { assertRootFieldsGuarded } from "./graphql/guards/require-guards.js";
@@ -11,11 +12,16 @@ import { createIntrospectionHandler } from "./http/introspection.js";
 import { createApiServer, type ApiServer } from "./http/server.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
+import { attachSubscriptionServer, type SubscriptionServer } from "./ws/subscription-server.js";
 
 /** A running API over a given store: everything but the database's own lifecycle. */
 export interface App {
   auth: Auth;
   server: ApiServer;
+  /** GraphQL subscriptions over WebSocket on the same /graphql. */
+  subscriptions: SubscriptionServer;
+  /** Session ends from the database (every instance), by session id. */
+  sessionEvents: SessionEvents;
   /** Sweeps expired sessions and prunes old audit events in the background. */
   maintenance: Maintenance;
   /** Stops the HTTP server and the maintenance timer, then writes the pending session activity. */
@@ -32,6 +38,11 @@ export async function createApp(options: {
   schema?: GraphQLSchema;
   /** Where rate-limit counters live (the store's database); required unless RATE_LIMIT_ENABLED=false. */
   rateLimiters?: RateLimiterFactory;
+  /**
+   * The database's notices of ended sessions (openStore gives one per provider). Without it, sockets close only
+   * at their own deadlines (token expiry, session expiry), not when their session is ended elsewhere.
+   */
+  sessionFeed?: SessionEndFeed;
 }): Promise<App> {
   const { config, store, log } = options;
   if (config.rateLimits.enabled && !options.rateLimiters) {
@@ -47,22 +58,31 @@ export async function createApp(options: {
     clients: config.tokenIntrospection.clients,
     failures: config.rateLimits.enabled ? options.rateLimiters?.create(introspectionFailureRule(config)) : undefined,
   });
+  const guardRules = createGuardRules(config);
   const server = await createApiServer({
     config,
     schema,
     auth,
     store,
     log,
-    guardRules: createGuardRules(config),
+    guardRules,
     routes: { "/oauth2/introspect": introspection },
   });
+  if (!options.sessionFeed) log.warn("no session-end feed: sockets will not close when their session is ended elsewhere");
+  const sessionEvents = createSessionEvents({ feed: options.sessionFeed ?? null, store, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds, now: deps.now, log });
+  const subscriptions = attachSubscriptionServer({ http: server.http, schema, auth, store, guardRules, events: sessionEvents, config, log });
+  // sockets close (1001) once the HTTP requests in flight have drained
+  server.addCloser(() => subscriptions.close());
   const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
   return {
     auth,
     server,
+    subscriptions,
+    sessionEvents,
     maintenance,
     async close() {
       await server.close();
+      await sessionEvents.close();
       await maintenance.stop();
       await deps.activity.stop();
     },

@@ -79,6 +79,17 @@ export interface Config {
     /** Failed client authentications per client address per minute before it is refused (429) for a minute. */
     failuresPerMinute: number;
   };
+  /** GraphQL subscriptions over WebSocket on /graphql (graphql-ws). */
+  subscriptions: {
+    /** A socket that has not sent `connection_init` by then is closed (4408). */
+    connectionInitTimeoutMs: number;
+    /** Operations running at once on one socket. */
+    maxSubscriptionsPerSocket: number;
+    /** Open sockets bound to one session, on this instance. */
+    maxSocketsPerSession: number;
+    /** Largest accepted WebSocket message; a larger one closes the socket (1009). */
+    maxMessageBytes: number;
+  };
   rateLimits: RateLimitSettings;
   maintenance: {
     /** Seconds between sweeps of expired sessions and old audit events; 0 turns the sweep off. */
@@ -204,6 +215,12 @@ export function loadConfig(env: Env): Config {
     tokenIntrospection: {
       clients: read.introspectionClients("INTROSPECTION_CLIENTS"),
       failuresPerMinute: read.integer("RATE_LIMIT_INTROSPECTION_FAILURES", 10, { min: 2, max: 1_000_000 }),
+    },
+    subscriptions: {
+      connectionInitTimeoutMs: read.duration("WS_CONNECTION_INIT_TIMEOUT", "5s", { min: 1, max: 300 }) * 1000,
+      maxSubscriptionsPerSocket: read.integer("WS_MAX_SUBSCRIPTIONS_PER_SOCKET", 20, { min: 1, max: 10_000 }),
+      maxSocketsPerSession: read.integer("WS_MAX_SOCKETS_PER_SESSION", 5, { min: 1, max: 10_000 }),
+      maxMessageBytes: read.integer("WS_MAX_MESSAGE_BYTES", 65_536, { min: 1_024, max: 10_000_000 }),
     },
     rateLimits: {
       enabled: read.boolean("RATE_LIMIT_ENABLED", true),

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
 
   const database = await openStore(config, log);
-  const app = await createApp({ config, jwtSecret, store: database.store, rateLimiters: database.rateLimiters, log });
+  const app = await createApp({ config, jwtSecret, store: database.store, rateLimiters: database.rateLimiters, sessionFeed: database.sessionFeed, log });
   await new Promise<void>((resolve, reject) => {
     app.server.http.once("error", reject);
     app.server.http.listen(config.port, config.host, resolve);

@@ -89,7 +89,8 @@ const nulCheck: GraphQLRequestListener<BaseContext> = {
   },
 };
 
-function containsNul(value: unknown, depth = 0): boolean {
+/** True when a string anywhere in `value` (keys included) holds a NUL character. */
+export function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return value.includes("\0");
   if (depth > 64 || value === null || typeof value !== "object") return false;
   for (const key in value) {

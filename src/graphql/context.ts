@@ -3,6 +3,7 @@ import { AuthError } from "../auth/errors.js";
 import type { ClientInfo, Principal } from "../auth/principal.js";
 import type { GuardRule } from "./guards/guard.js";
 import { createGuardRules } from "./guards/guard-rules.js";
+import type { SessionRecord } from "../storage/store.js";
 import type { Loaders } from "./loaders.js";
 
 /** What every resolver receives. */
@@ -16,6 +17,14 @@ export interface GraphQLContext {
   principal(): Promise<Principal>;
   /** What every guarded field checks after authentication (role, and any deployment-wide rule). */
   guardRules: readonly GuardRule[];
+  /** The WebSocket this operation runs on; absent over HTTP. */
+  socket?: SocketLink;
+}
+
+/** What a subscription resolver may ask of its WebSocket. */
+export interface SocketLink {
+  /** Yields the socket's session once, with its final status, when it ends; then the socket closes (4401). */
+  sessionEnded(): AsyncIterable<SessionRecord>;
 }
 
 /** Builds a request's context; the token is checked only when a resolver asks for the principal. */
@@ -46,7 +55,8 @@ export function createContext(options: {
 
 const DEFAULT_RULES = createGuardRules();
 
-function bearerToken(header: string | undefined): string | null {
+/** The token of an `Authorization: Bearer …` value; a malformed value counts as a token that will fail verification. */
+export function bearerToken(header: string | undefined): string | null {
   const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
   // a malformed header counts as a token that will fail verification, not as no header at all
   return match?.[1] ?? (header ? header : null);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { RateLimiterFactory } from "../auth/rate-limits.js";
+import type { SessionEndFeed } from "../auth/session-events.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { createPostgresRateLimiters } from "../security/postgres-rate-limiters.js";
@@ -7,6 +8,7 @@ import { createPrismaRateLimiters } from "../security/prisma-rate-limiters.js";
 import { findRunningEmbeddedPostgres, startEmbeddedPostgres } from "./postgres/embedded.js";
 import { migratePostgres } from "./postgres/migrate.js";
 import { createPostgresStore } from "./postgres/postgres-store.js";
+import { createPostgresSessionEndFeed } from "./postgres/session-end-listener.js";
 import type { Store } from "./store.js";
 
 /** An open store with whatever it started (an embedded PostgreSQL), closed together. */
@@ -14,6 +16,8 @@ export interface OpenStore {
   store: Store;
   /** Rate-limit counters in the same database, shared by every instance. */
   rateLimiters: RateLimiterFactory;
+  /** The database's notices of ended sessions, for the sockets bound to them (one channel per instance). */
+  sessionFeed: SessionEndFeed;
   /** Where the data lives, for the start-up log (no credentials). */
   description: string;
   close(): Promise<void>;
@@ -40,7 +44,18 @@ export async function openStore(config: Config, log: Logger, options: { shareRun
     }
     log.info("MongoDB indexes are in place");
     const rateLimiters = createPrismaRateLimiters(store.rateLimitClient);
-    return { store, rateLimiters, description: `MongoDB at ${redactMongoUrl(database.url)}`, close: () => store.close() };
+    const { createMongoSessionEndFeed } = await import("./mongodb/session-end-stream.js");
+    const sessionFeed = createMongoSessionEndFeed({ url: database.url, log: (message) => log.warn(message) });
+    return {
+      store,
+      rateLimiters,
+      sessionFeed,
+      description: `MongoDB at ${redactMongoUrl(database.url)}`,
+      async close() {
+        await sessionFeed.close();
+        await store.close();
+      },
+    };
   }
   let url: string;
   let description: string;
@@ -73,11 +88,14 @@ export async function openStore(config: Config, log: Logger, options: { shareRun
   }
   const store = createPostgresStore({ url, poolSize: database.poolSize });
   const rateLimiters = createPostgresRateLimiters({ url, log: (message) => log.warn(message) });
+  const sessionFeed = createPostgresSessionEndFeed({ url, log: (message) => log.warn(message) });
   return {
     store,
     rateLimiters,
+    sessionFeed,
     description,
     async close() {
+      await sessionFeed.close();
       await rateLimiters.close();
       await store.close();
       await stopEmbedded();

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { silentLogger, type Logger } from "../../src/logger.js";
 import { createPostgresRateLimiters } from "../../src/security/postgres-rate-limiters.js";
 import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
+import { createPostgresSessionEndFeed, type PostgresSessionEndFeedOptions } from "../../src/storage/postgres/session-end-listener.js";
 import type { Store } from "../../src/storage/store.js";
 import { createTestDatabase } from "./postgres.js";
 
@@ -23,6 +24,8 @@ export interface GraphQLResponse<T> {
 /** A running API on an ephemeral port over a fresh PostgreSQL database. */
 export interface TestApi {
   url: string;
+  /** ws://…/graphql, for graphql-ws clients. */
+  wsUrl: string;
   config: Config;
   app: App;
   store: Store;
@@ -41,18 +44,27 @@ export interface TestApi {
  * `env` turns them on (RATE_LIMIT_ENABLED=true): API tests log in many times from 127.0.0.1; the security
  * tests (test/security) turn them on and check them.
  */
-export async function startTestApi(env: Record<string, string> = {}, databaseUrl?: string, schema?: GraphQLSchema, log: Logger = silentLogger): Promise<TestApi> {
+export async function startTestApi(
+  env: Record<string, string> = {},
+  databaseUrl?: string,
+  schema?: GraphQLSchema,
+  log: Logger = silentLogger,
+  options: { feed?: Omit<PostgresSessionEndFeedOptions, "url"> } = {},
+): Promise<TestApi> {
   const database = databaseUrl ? null : await createTestDatabase();
   const url = databaseUrl ?? database!.url;
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", ...env });
   const store = createPostgresStore({ url, poolSize: 5 });
   const rateLimiters = config.rateLimits.enabled ? createPostgresRateLimiters({ url }) : undefined;
-  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, rateLimiters, log, schema });
+  const sessionFeed = createPostgresSessionEndFeed({ ...options.feed, url });
+  const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, rateLimiters, sessionFeed, log, schema });
+  await sessionFeed.ready();
   await new Promise<void>((resolve) => app.server.http.listen(0, "127.0.0.1", resolve));
   const { port } = app.server.http.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}/graphql`;
   return {
     url: endpoint,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     config,
     app,
     store,
