@@ -149,10 +149,12 @@ export function attachSubscriptionServer(options: {
         }
         const checked = checkOperation(payload);
         if (Array.isArray(checked)) return checked;
-        operations += 1;
         return { schema, ...checked, contextValue: connection.createContext(createLoaders(batcher), options.guardRules) };
       },
-      // called once for every operation that onSubscribe let run, however it ends
+      // counted once subscribed (its guard passed or failed); onComplete follows every operation that got here
+      onOperation: () => {
+        operations += 1;
+      },
       onComplete: () => {
         operations -= 1;
       },
