@@ -3,7 +3,9 @@
  * `sessionEnded` event) when its session is ended through A, by every path that ends a session.
  * @see issue 12
  */
+import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
 import { signAccessToken } from "../../src/auth/access-tokens.js";
 import {
   ChangePasswordDocument,
@@ -192,6 +194,64 @@ describe("expiry of the session itself", () => {
       expect((await idle.store.getSession(payload.session.id))?.status).toBe("EXPIRED");
     } finally {
       await idle.close();
+    }
+  });
+});
+
+/** The browser's CloseEvent, as much of it as the snippet reads. */
+type CloseEvent = { code: number };
+
+describe("README's client snippet", () => {
+  test("shows 'You were signed out on another device' when a login elsewhere replaces the session", async () => {
+    const { creds, payload } = await accountWithSession(a); // A: one session per user
+    const tokens = { accessToken: payload.accessToken };
+    const notices: string[] = [];
+    let signedOut!: () => void;
+    const signedOutLocally = new Promise<void>((resolve) => (signedOut = resolve));
+    const showNotice = (text: string) => notices.push(text);
+    const signOutLocally = () => signedOut();
+    const renewTokens = async () => undefined;
+
+    // from README.md, "Live sessions" (the client gets the Node `ws` implementation here)
+    const client = createClient({
+      url: b.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: () => ({ authorization: `Bearer ${tokens.accessToken}` }), // read at every (re)connection
+    });
+
+    function watchSession(): void {
+      let ended = false;
+      client.subscribe<{ sessionEnded: { id: string; status: string } }>(
+        { query: "subscription { sessionEnded { id status } }" },
+        {
+          next: ({ data }) => {
+            ended = true;
+            const status = data?.sessionEnded.status;
+            if (status === "REPLACED" || status === "REVOKED") showNotice("You were signed out on another device");
+            else if (status === "EXPIRED") showNotice("Your session expired; please sign in again");
+            signOutLocally(); // LOGGED_OUT: this session was logged out, in another tab perhaps
+          },
+          // 4401 without an event: only the access token expired. Renew it, then watch again.
+          error: async (error) => {
+            if (!ended && (error as CloseEvent).code === 4401) {
+              await renewTokens();
+              watchSession();
+            }
+          },
+          complete: () => undefined,
+        },
+      );
+    }
+    // end of the README snippet
+    try {
+      const running = b.app.subscriptions.operations;
+      watchSession();
+      await operationsRunning(b, running + 1);
+      await logInOk(a, creds, "second-device");
+      await before(signedOutLocally, CLOSE_BOUND_MS, "signed out");
+      expect(notices).toEqual(["You were signed out on another device"]);
+    } finally {
+      await client.dispose();
     }
   });
 });
