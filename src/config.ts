@@ -17,10 +17,10 @@ export interface Config {
   /** Holds the embedded PostgreSQL cluster and the development JWT secret. */
   dataDir: string;
   database:
-    | { provider: "postgresql"; url: string; poolSize: number }
-    | { provider: "mongodb"; url: string; poolSize: number }
+    | ({ provider: "postgresql"; url: string } & DatabasePool)
+    | ({ provider: "mongodb"; url: string } & DatabasePool)
     /** No DATABASE_URL: the app starts its own PostgreSQL in `dataDir`. */
-    | { provider: "embedded-postgresql"; port: number; poolSize: number };
+    | ({ provider: "embedded-postgresql"; port: number } & DatabasePool);
   jwt: {
     /** Undefined only outside production: a secret is then generated once and kept in `dataDir`. */
     secret: string | undefined;
@@ -105,6 +105,16 @@ export interface IntrospectionClient {
   secret: string;
 }
 
+/** The connection pool of the database, whatever its provider. */
+export interface DatabasePool {
+  poolSize: number;
+  /**
+   * Longest one database call may take (PostgreSQL: waiting for a connection, and each statement; the client
+   * gives up a second after the server's statement_timeout, so a frozen server cannot hold a request).
+   */
+  timeoutMs: number;
+}
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Thrown by loadConfig with every problem found, one per line. */
@@ -136,20 +146,21 @@ export function loadConfig(env: Env): Config {
 
   const databaseUrl = read.string("DATABASE_URL", "");
   const poolSize = read.integer("DATABASE_POOL_SIZE", 10, { min: 1, max: 1000 });
+  const timeoutMs = read.duration("DATABASE_TIMEOUT", "5s", { min: 1, max: 300 }) * 1000;
   let database: Config["database"];
   if (databaseUrl === "") {
-    database = { provider: "embedded-postgresql", port: read.integer("EMBEDDED_POSTGRES_PORT", 5433, { min: 1, max: 65535 }), poolSize };
+    database = { provider: "embedded-postgresql", port: read.integer("EMBEDDED_POSTGRES_PORT", 5433, { min: 1, max: 65535 }), poolSize, timeoutMs };
   } else if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-    database = { provider: "postgresql", url: databaseUrl, poolSize };
+    database = { provider: "postgresql", url: databaseUrl, poolSize, timeoutMs };
   } else if (/^mongodb(\+srv)?:\/\//i.test(databaseUrl)) {
     // Prisma needs the database in the path; without one it fails only at the first query, with P1013.
     if (mongoDatabaseNameOrEmpty(databaseUrl) === "") {
       problems.push("DATABASE_URL: a mongodb:// URL must name the database in its path, e.g. mongodb://localhost:27017/auth?replicaSet=rs0");
     }
-    database = { provider: "mongodb", url: databaseUrl, poolSize };
+    database = { provider: "mongodb", url: databaseUrl, poolSize, timeoutMs };
   } else {
     problems.push("DATABASE_URL: must start with postgresql://, postgres://, mongodb:// or mongodb+srv:// (or be unset for the embedded PostgreSQL)");
-    database = { provider: "embedded-postgresql", port: 5433, poolSize };
+    database = { provider: "embedded-postgresql", port: 5433, poolSize, timeoutMs };
   }
 
   const secret = env.JWT_SECRET;

@@ -32,9 +32,9 @@ const APOLLO_REQUEST_CODES = new Set([
 
 /**
  * The one place where errors become what clients see: AuthError keeps its code and message, a database
- * outage becomes SERVICE_UNAVAILABLE, anything unexpected a generic INTERNAL_SERVER_ERROR (logged in full).
+ * outage becomes SERVICE_UNAVAILABLE (reported to `onUnavailable`, which logs an outage once), anything unexpected a generic INTERNAL_SERVER_ERROR (logged in full).
  */
-export function createFormatError(log: Logger) {
+export function createFormatError(log: Logger, onUnavailable: (cause: unknown) => void = (cause) => log.error("database unavailable", { cause })) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
@@ -43,7 +43,7 @@ export function createFormatError(log: Logger) {
       return { ...base, message: original.message, extensions: authErrorExtensions(original) };
     }
     if (original instanceof StoreUnavailableError) {
-      log.error("database unavailable", { path: formatted.path, cause: original.cause });
+      onUnavailable(original.cause);
       return {
         ...base,
         message: "Service temporarily unavailable; try again shortly",

@@ -13,6 +13,7 @@ import { createLoaders, createSessionBatcher } from "../graphql/loaders.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
 import { refuseHttpSubscriptionsPlugin } from "../graphql/refuse-http-subscriptions.js";
 import type { Logger } from "../logger.js";
+import { createOutageMonitor } from "../storage/outage-monitor.js";
 import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
 import { applyCors } from "./cors.js";
@@ -58,10 +59,12 @@ export async function createApiServer(options: {
   routes?: Readonly<Record<string, RouteHandler>>;
 }): Promise<ApiServer> {
   const { config, auth, store, log } = options;
+  // a database outage is logged once, with its end, however many requests it refuses
+  const outage = createOutageMonitor({ ping: () => store.ping(), log });
   const armor = createArmor(config.graphql);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
-    formatError: createFormatError(log),
+    formatError: createFormatError(log, (cause) => outage.refused(cause)),
     includeStacktraceInErrorResponses: false,
     introspection: config.graphql.introspection,
     hideSchemaDetailsFromClientErrors: !config.graphql.fieldSuggestions,
@@ -153,6 +156,7 @@ export async function createApiServer(options: {
     async close() {
       await shutdown.shutdown(config.http.shutdownTimeoutMs);
       await apollo.stop();
+      outage.stop();
     },
   };
 }

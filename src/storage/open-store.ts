@@ -86,7 +86,7 @@ export async function openStore(config: Config, log: Logger, options: { shareRun
     await stopEmbedded();
     throw error;
   }
-  const store = createPostgresStore({ url, poolSize: database.poolSize });
+  const store = createPostgresStore({ url, poolSize: database.poolSize, connectTimeoutMs: database.timeoutMs, statementTimeoutMs: database.timeoutMs });
   const rateLimiters = createPostgresRateLimiters({ url, log: (message) => log.warn(message) });
   const sessionFeed = createPostgresSessionEndFeed({ url, log: (message) => log.warn(message) });
   return {

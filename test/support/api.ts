@@ -54,7 +54,7 @@ export async function startTestApi(
   const database = databaseUrl ? null : await createTestDatabase();
   const url = databaseUrl ?? database!.url;
   const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", ...env });
-  const store = createPostgresStore({ url, poolSize: 5 });
+  const store = createPostgresStore({ url, poolSize: 5, connectTimeoutMs: config.database.timeoutMs, statementTimeoutMs: config.database.timeoutMs });
   const rateLimiters = config.rateLimits.enabled ? createPostgresRateLimiters({ url }) : undefined;
   const sessionFeed = createPostgresSessionEndFeed({ ...options.feed, url });
   const app = await createApp({ config, jwtSecret: config.jwt.secret!, store, rateLimiters, sessionFeed, log, schema });

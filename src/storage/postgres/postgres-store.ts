@@ -29,14 +29,20 @@ export interface PostgresStoreOptions {
   url: string;
   /** Connections in the pg pool. */
   poolSize: number;
-  /** How long to wait for a new connection before reporting the database unavailable; default 5 s. */
+  /** How long to wait for a connection (a new one, or a free one of a busy pool) before reporting the database unavailable; default 5 s. */
   connectTimeoutMs?: number;
-  /** Longest a statement (a lock wait included) may run before it is cancelled and reported unavailable; default 10 s. */
+  /**
+   * Longest a statement (a lock wait included) may run before PostgreSQL cancels it and it is reported unavailable;
+   * default 5 s. The client stops waiting one second later in any case: a frozen server cannot cancel anything.
+   */
   statementTimeoutMs?: number;
   log?: (msg: string) => void;
 }
 
 type LockedUser = { id: string; securityStamp: string; disabledAt: Date | null };
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+const CLIENT_DEADLINE_MARGIN_MS = 1_000;
 
 // Thrown inside a transaction to roll it back when a conditional write lost its race.
 class LostRace extends Error {}
@@ -53,13 +59,16 @@ export class PostgresStore implements Store {
 
   constructor(options: PostgresStoreOptions) {
     const log = options.log ?? (() => undefined);
+    const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
-      // a request never waits on the database without bound: a stuck lock or query becomes a 503, not a hang
-      statement_timeout: options.statementTimeoutMs ?? 10_000,
+      // a request never waits on the database without bound: a stuck lock or query becomes a 503, not a hang;
+      // the server cancels first (the connection stays usable), the client's deadline covers a server that cannot
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + CLIENT_DEADLINE_MARGIN_MS,
       idle_in_transaction_session_timeout: 30_000,
     });
     // an idle connection that dies must not crash the process (Prisma adds its listener only once connected)

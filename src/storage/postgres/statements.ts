@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { RefreshToken, Session, User } from "../../generated/postgresql/client.js";
 import type { SessionRecord, UserRecord } from "../store.js";
+import { isUnavailableError } from "./errors.js";
 
 // Every prepared statement the store runs on its pg pool directly, bypassing Prisma on the hot paths: a Prisma
 // call costs ~1.2 ms of CPU in this process (its query compiler runs on every call), a prepared statement ~0.1 ms.
@@ -159,7 +160,10 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     release();
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").then(() => release(), (rollbackError: Error) => release(rollbackError));
+    // after a timeout the connection may still be waiting on a frozen server: drop it (PostgreSQL rolls back)
+    // rather than queue a ROLLBACK behind the stuck statement for another timeout
+    if (isUnavailableError(error)) release(error instanceof Error ? error : new Error(String(error)));
+    else await client.query("ROLLBACK").then(() => release(), (rollbackError: Error) => release(rollbackError));
     throw error;
   }
 }
