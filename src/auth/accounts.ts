@@ -47,8 +47,15 @@ export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, c
   return openSession(deps, user, client);
 }
 
+/** What a login asks for; `endOtherSessions`: with the `reject` strategy, end the other sessions instead of being refused. */
+export interface LoginRequest {
+  login: string;
+  password: string;
+  endOtherSessions?: boolean | null;
+}
+
 /** Logs in by email or username. Unknown account and wrong password fail alike, in message and in time. */
-export async function login(deps: AuthDeps, input: { login: string; password: string }, client: ClientInfo): Promise<AuthResult> {
+export async function login(deps: AuthDeps, input: LoginRequest, client: ClientInfo): Promise<AuthResult> {
   const limits = deps.rateLimits;
   // counted before any work, so a flood (or 50 aliased logins) is cut off before it costs hashes
   await limits.attempt(client);
@@ -68,7 +75,7 @@ export async function login(deps: AuthDeps, input: { login: string; password: st
   }
   await limits.loginSucceeded(account, client);
   if (deps.hasher.needsRehash(user.passwordHash)) await upgradeHash(deps, user, input.password);
-  const result = await openSession(deps, user, client);
+  const result = await openSession(deps, user, client, { endOtherSessions: input.endOtherSessions === true });
   await deps.audit.record({ type: "LOGIN", userId: user.id, sessionId: result.session.id, client }, deps.now());
   return result;
 }

@@ -1,5 +1,5 @@
 import type { AuditEventRecord, SessionRecord, UserRecord } from "../storage/store.js";
-import { changePassword, login, signUp, type NewAccount } from "./accounts.js";
+import { changePassword, login, signUp, type LoginRequest, type NewAccount } from "./accounts.js";
 import type { Actor } from "./actor.js";
 import { listAuditEvents } from "./audit-events.js";
 import { authenticate, type SessionLookup } from "./authenticate.js";
@@ -18,7 +18,7 @@ export function createAuth(deps: AuthDeps) {
     deps,
     authenticate: (accessToken: string, lookup: SessionLookup): Promise<Principal> => authenticate(deps, accessToken, lookup),
     signUp: (input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> => signUp(deps, input, client),
-    login: (input: { login: string; password: string }, client: ClientInfo): Promise<AuthResult> => login(deps, input, client),
+    login: (input: LoginRequest, client: ClientInfo): Promise<AuthResult> => login(deps, input, client),
     renew: (refreshToken: string, client: ClientInfo): Promise<AuthResult> => renewSession(deps, refreshToken, client),
 
     /** Ends the calling session. */

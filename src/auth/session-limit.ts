@@ -17,15 +17,18 @@ export function isSessionLive(session: SessionRecord, idleTimeoutSeconds: number
 
 /**
  * Which sessions a new login ends, or whether it is refused. Expired and idle sessions never count,
- * so a forgotten device can never lock its owner out.
+ * so a forgotten device can never lock its owner out; with the `reject` strategy, `endOtherSessions` ends every
+ * live session (REPLACED) where the login would have been refused.
  */
-export function decideSessionLimit(policy: SessionLimitPolicy, now: Date): SessionLimitDecision {
+export function decideSessionLimit(policy: SessionLimitPolicy, now: Date, options: { endOtherSessions?: boolean } = {}): SessionLimitDecision {
   return (activeSessions) => {
     if (policy.limit === 0) return { replace: [] };
     const live = activeSessions.filter((s) => isSessionLive(s, policy.idleTimeoutSeconds, now));
     const excess = live.length - policy.limit + 1;
     if (excess <= 0) return { replace: [] };
-    if (policy.strategy === "reject") return "reject";
+    // the owner, having proved the password, may end the sessions in the way instead of being refused (a login
+    // whose answer was lost leaves a session nobody holds: this is how its owner gets past it)
+    if (policy.strategy === "reject") return options.endOtherSessions ? { replace: live.map((s) => s.id) } : "reject";
     const oldestFirst = [...live].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     return { replace: oldestFirst.slice(0, excess).map((s) => s.id) };
   };

@@ -14,8 +14,11 @@ import {
 } from "./refresh-tokens.js";
 import { decideSessionLimit, isSessionLive } from "./session-limit.js";
 
-/** Starts a session for a user whose credentials were just checked, applying the session limit. */
-export async function openSession(deps: AuthDeps, user: UserRecord, client: ClientInfo): Promise<AuthResult> {
+/**
+ * Starts a session for a user whose credentials were just checked, applying the session limit; with the `reject`
+ * strategy `endOtherSessions` ends the user's other sessions (REPLACED) instead of refusing.
+ */
+export async function openSession(deps: AuthDeps, user: UserRecord, client: ClientInfo, options: { endOtherSessions?: boolean } = {}): Promise<AuthResult> {
   const now = deps.now();
   const expiresAt = addSeconds(now, deps.sessions.refreshTtlSeconds);
   const refresh = newRefreshToken();
@@ -23,7 +26,7 @@ export async function openSession(deps: AuthDeps, user: UserRecord, client: Clie
   const result = await deps.store.startSession(
     { id: sessionId, userId: user.id, createdAt: now, expiresAt, userAgent: client.userAgent, ipAddress: client.ipAddress },
     { id: refresh.id, sessionId, secretHash: hashRefreshSecret(refresh.secret), createdAt: now, expiresAt },
-    decideSessionLimit(deps.sessions, now),
+    decideSessionLimit(deps.sessions, now, options),
     now,
     user.securityStamp, // as read before the password was checked: a change since then refuses this login
   );

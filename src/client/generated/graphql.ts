@@ -18,6 +18,8 @@ export type CreateUserInput = {
 };
 
 export type LoginInput = {
+  /** With the `reject` session strategy: end the user's other sessions (REPLACED) instead of refusing the login with SESSION_LIMIT_REACHED, the owner's "sign out my other device and continue". */
+  endOtherSessions?: boolean | null | undefined;
   /** Email address or username. */
   login: string;
   password: string;
