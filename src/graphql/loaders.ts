@@ -3,8 +3,9 @@ import type { SessionRecord, Store, UserRecord } from "../storage/store.js";
 
 type SessionWithUser = { session: SessionRecord; user: UserRecord };
 
-/** Per-request loaders: each request sees its own answers, memoised only for that request. */
+/** What a request's resolvers load through. */
 export interface Loaders {
+  /** The session check's lookup (through the process-wide batcher: principal() is memoised, so one load per request). */
   sessionWithUser: DataLoader<string, SessionWithUser | null>;
 }
 
@@ -24,9 +25,12 @@ export function createSessionBatcher(store: Store, maxBatchSize = 200): DataLoad
   );
 }
 
-/** A request's loaders, drawing on the shared batcher. */
+/**
+ * A request's loaders. The session lookup needs no per-request DataLoader of its own (its only caller,
+ * principal(), is memoised per request): building one per request cost an allocation, a tick and a
+ * loadMany on every request for nothing. A loader that does need a per-request memo belongs here, built
+ * lazily on first use. @see issue 17
+ */
 export function createLoaders(batcher: DataLoader<string, SessionWithUser | null>): Loaders {
-  return {
-    sessionWithUser: new DataLoader((ids) => batcher.loadMany(ids) as Promise<Array<SessionWithUser | null | Error>>),
-  };
+  return { sessionWithUser: batcher };
 }

@@ -84,9 +84,11 @@ export async function createApiServer(options: {
   await apollo.start();
   const batcher = createSessionBatcher(store);
 
-  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => {
     const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
+    const incoming = req.headers;
+    for (const key in incoming) {
+      const value = incoming[key];
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     // read before the body: a client that resets the connection mid-body has no address afterwards
@@ -114,7 +116,7 @@ export async function createApiServer(options: {
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
   const http = createHttpServer(serverOptions, async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = parseTarget(req.url ?? "/");
     res.setHeader("x-content-type-options", "nosniff");
     try {
       if (url.pathname === "/graphql") {
@@ -170,6 +172,17 @@ async function writeResponse(res: ServerResponse, response: HTTPGraphQLResponse)
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+type RequestTarget = { pathname: string; search: string };
+
+// The hot target ("/graphql", "/graphql?…") is split by hand, sparing a URL object per request; any other goes
+// through URL's normalisation (dot segments, absolute form, fragments). @see issue 17
+function parseTarget(target: string): RequestTarget {
+  const query = target.indexOf("?");
+  const pathname = query === -1 ? target : target.slice(0, query);
+  if (pathname === "/graphql" && !target.includes("#")) return { pathname, search: query === -1 ? "" : target.slice(query) };
+  return new URL(target, "http://localhost");
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

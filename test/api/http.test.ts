@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApi, type TestApi } from "../support/api.js";
 
@@ -28,6 +29,21 @@ describe("HTTP endpoints", () => {
     const res = await fetch(`${api.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "apollo-require-preflight": "1" } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ data: { __typename: "Query" } });
+  });
+
+  /** @see issue 17: "/graphql" is split by hand; every other target still goes through URL's normalisation. */
+  test("GET /graphql serves queries whatever the spelling of the target", async () => {
+    const query = `?query=${encodeURIComponent("{ __typename }")}`;
+    for (const path of [`/graphql${query}`, `/x/../graphql${query}`, `/graphql${query}#fragment`]) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${base}${path}`, { path, headers: { "apollo-require-preflight": "1" } }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject).end();
+      });
+      expect(answer, path).toEqual({ status: 200, body: expect.stringContaining('"__typename":"Query"') });
+    }
   });
 
   test("GET /graphql never runs a mutation", async () => {
