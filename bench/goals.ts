@@ -65,3 +65,25 @@ export function goalChecks(rows: Row[], runs: readonly ScenarioResult[], argon2R
   }
   return checks;
 }
+
+/**
+ * CPU time per request, which moves much less with the machine's load than req/s: how many `me` requests
+ * the API serves per CPU second compared with each baseline, with and without PostgreSQL's share.
+ */
+export function cpuNotes(rows: Row[]): string[] {
+  const find = (scenario: string) => rows.find((row) => row.scenario === scenario);
+  const me = find(ME_API);
+  if (!me || me.serverCpuUs === null) return [];
+  const total = me.serverCpuUs + (me.databaseCpuUs ?? 0);
+  const notes: string[] = [];
+  for (const [baseline, label] of [[find(ME_APOLLO), "bare Apollo"], [find(ME_BASELINE), "no-db baseline"]] as const) {
+    if (!baseline || baseline.serverCpuUs === null) continue;
+    const cpu = baseline.serverCpuUs;
+    notes.push(
+      `CPU per request (medians): \`me\` ${me.serverCpuUs.toFixed(0)} µs in the API${me.databaseCpuUs === null ? "" : ` + ${me.databaseCpuUs.toFixed(0)} µs in PostgreSQL`}, ` +
+        `${label} ${cpu.toFixed(0)} µs: the API serves ${(cpu / me.serverCpuUs).toFixed(2)}× the ${label}'s requests per CPU second of its own process` +
+        (me.databaseCpuUs === null ? "" : `, ${(cpu / total).toFixed(2)}× counting PostgreSQL's`),
+    );
+  }
+  return notes;
+}

@@ -40,6 +40,8 @@ export interface Report {
   argon2: { hashesPerSecond: number; msPerHash: number; samples: number[]; concurrency: number; params: { memoryKiB: number; iterations: number; parallelism: number } };
   rows: Row[];
   goals: GoalCheck[];
+  /** Load-independent figures printed under the goals (CPU time per request). */
+  notes: string[];
   runs: ScenarioResult[];
 }
 
@@ -125,7 +127,7 @@ export function formatMarkdown(report: Report): string {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ...report.rows.map((row) => `| ${row.scenario} | ${row.target} | ${row.connections} | ${fixed(row.requestsPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${failures(row)} | ${cpu(row)} | ${row.ratio} | ${row.ratioNoDb} |`),
   ].join("\n");
-  const goals = report.goals.map((goal) => `- ${goal.met ? "✅" : "❌"} ${goal.goal}: ${goal.measured}`).join("\n");
+  const goals = [...report.goals.map((goal) => `- ${goal.met ? "✅" : "❌"} ${goal.goal}: ${goal.measured}`), ...report.notes.map((note) => `- ${note}`)].join("\n");
   const rounds = [
     "| round | scenario | req/s | p50 ms | p99 ms | errors | non-2xx |",
     "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",

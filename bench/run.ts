@@ -16,7 +16,7 @@ import { loadConfig } from "../src/config.js";
 import { startEmbeddedPostgres } from "../src/storage/postgres/embedded.js";
 import { measureArgon2Rate } from "./argon2-rate.js";
 import { buildForBench } from "./build.js";
-import { fillRatios, goalChecks, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
+import { cpuNotes, fillRatios, goalChecks, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
 import { cleanUp, cpuTimeMs, findFreePort, installExitHandlers, isCleaningUp, onCleanup, startNodeChild, waitUntilReady } from "./processes.js";
 import { formatTable, summarise, writeReport, type Report } from "./report.js";
 import { driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
@@ -253,6 +253,7 @@ async function main(): Promise<void> {
   const rows = summarise(runs);
   fillRatios(rows, runs, argon2.hashesPerSecond);
   const goals = goalChecks(rows, runs, argon2.hashesPerSecond);
+  const notes = cpuNotes(rows);
   const report: Report = {
     date: new Date().toISOString(),
     machine: { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
@@ -270,12 +271,14 @@ async function main(): Promise<void> {
     argon2: { ...argon2, concurrency: config.passwords.maxConcurrentHashes, params: argon2Params },
     rows,
     goals,
+    notes,
     runs,
   };
   say("");
   say(formatTable(rows));
   say("");
   for (const goal of goals) say(`${goal.met ? "PASS" : "MISS"}  ${goal.goal}: ${goal.measured}`);
+  for (const note of notes) say(`NOTE  ${note}`);
   say(`\n${cores} cores shared by the API, PostgreSQL and the load generator; figures vary between runs (load average now ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}).`);
   const written = await writeReport(RESULTS_DIR, report);
   say(`wrote ${path.relative(ROOT, written.json)} and ${path.relative(ROOT, written.markdown)}`);
