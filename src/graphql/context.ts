@@ -19,6 +19,11 @@ export interface GraphQLContext {
   guardRules: readonly GuardRule[];
   /** The WebSocket this operation runs on; absent over HTTP. */
   socket?: SocketLink;
+  /**
+   * Makes the rest of the operation act as the session a mutation has just issued, so every field of its
+   * AuthPayload answers as seen by that session, whatever token (none, expired, someone else's) came in.
+   */
+  actAs(principal: Principal): void;
 }
 
 /** What a subscription resolver may ask of its WebSocket. */
@@ -49,6 +54,9 @@ export function createContext(options: {
           ? Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required"))
           : options.auth.authenticate(accessToken, (sessionId) => options.loaders.sessionWithUser.load(sessionId));
       return principal;
+    },
+    actAs(issued) {
+      principal = Promise.resolve(issued);
     },
   };
 }

@@ -1,13 +1,20 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
+import { AuthError } from "../../auth/errors.js";
 import type { GraphQLContext } from "../context.js";
 import { Session } from "./session.type.js";
 
 /** Revoking sessions, and the `current` flag. */
 @Resolver(() => Session)
 export class SessionResolver {
-  @FieldResolver(() => Boolean, { description: "True for the session of the calling token." })
+  @FieldResolver(() => Boolean, {
+    description: "True for the session of the calling token, and for the session an AuthPayload just issued; false without a caller. Never fails.",
+  })
   async current(@Root() session: Session, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return (await ctx.principal()).session.id === session.id;
+    const caller = await ctx.principal().catch((error: unknown) => {
+      if (error instanceof AuthError) return null; // no valid caller: not the current session
+      throw error;
+    });
+    return caller?.session.id === session.id;
   }
 
   @Authorized()
