@@ -51,6 +51,7 @@ export function createFormatError(log: Logger, onUnavailable: (cause: unknown) =
       };
     }
     const code = formatted.extensions?.code;
+    if (code === "BAD_USER_INPUT") return { ...base, extensions: { code, ...variableErrorDetails(formatted.message, error) } };
     if (typeof code === "string" && APOLLO_REQUEST_CODES.has(code)) return { ...base, extensions: { code, ...knownReason(formatted.extensions?.reason) } };
     // Apollo marks some bad requests 4xx without a code (a persisted query whose hash does not match, an
     // unknown persisted-query version): the client's mistake, whatever code Apollo filled in
@@ -69,6 +70,24 @@ function isClientErrorStatus(error: unknown): boolean {
 /** `{ reason }` when `reason` is one of the catalogue's, else nothing. */
 function knownReason(reason: unknown): { reason?: ErrorReason } {
   return typeof reason === "string" && Object.hasOwn(ERROR_REASONS, reason) ? { reason: reason as ErrorReason } : {};
+}
+
+// graphql-js words a variable it cannot coerce as: Variable "$input" got invalid value … at "input.email"; …
+const VARIABLE_ERROR = /^Variable "\$(\w+)" (?:got invalid value [\s\S]*? at "([\w.[\]]+)";)?/;
+
+/**
+ * The reason and input field of a variable that failed coercion, so clients can point at the field. The
+ * reason comes from the scalar's own error when it names one (EmailAddress: INVALID_EMAIL).
+ */
+export function variableErrorDetails(message: string, error: unknown): { reason: ErrorReason; field?: string } {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  const named = original instanceof GraphQLError ? original.extensions.reason : undefined;
+  const reason = knownReason(named).reason ?? "INVALID_INPUT";
+  const match = VARIABLE_ERROR.exec(message);
+  if (!match) return { reason };
+  const [, variable, path] = match;
+  const field = path ? path.replace(/\[\d+\]/g, "").split(".").pop() : variable;
+  return { reason, ...(field ? { field } : {}) };
 }
 
 /** What a client sees of an AuthError: its code and reason, and the details that API.md names. */

@@ -1,10 +1,11 @@
-import { EmailAddressResolver, JSONObjectResolver } from "graphql-scalars";
+import { JSONObjectResolver } from "graphql-scalars";
+import { EmailAddressScalar } from "../scalars.js";
 import { Field, InputType } from "type-graphql";
 
 /** Self-service sign-up. Roles are server-owned and cannot be chosen here. */
 @InputType()
 export class SignUpInput {
-  @Field(() => EmailAddressResolver)
+  @Field(() => EmailAddressScalar)
   email!: string;
 
   @Field(() => String)

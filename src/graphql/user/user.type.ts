@@ -1,4 +1,5 @@
-import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver } from "graphql-scalars";
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { EmailAddressScalar } from "../scalars.js";
 import { Field, ID, ObjectType } from "type-graphql";
 
 /** An account. The password hash is stored but never part of the schema. */
@@ -7,7 +8,7 @@ export class User {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => EmailAddressResolver)
+  @Field(() => EmailAddressScalar)
   email!: string;
 
   @Field(() => String, { nullable: true })
