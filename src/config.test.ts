@@ -65,10 +65,14 @@ describe("loadConfig()", () => {
   test("turns rate limits on and trusts no proxy by default; production hides introspection, suggestions and Sandbox", () => {
     const dev = loadConfig({});
     expect(dev.rateLimits).toMatchObject({ enabled: true, loginFailures: 5, accountFailures: 20, accountBlockSeconds: 60, failureWindowSeconds: 900 });
-    expect(dev.http).toMatchObject({ trustProxyHops: 0, corsOrigins: [] });
+    expect(dev.http).toMatchObject({ trustProxyHops: 0, corsOrigins: [], corsAllowLoopback: true });
+    expect(dev.http.corsAllowedHeaders).toEqual(expect.arrayContaining(["apollographql-client-name", "traceparent", "sentry-trace"]));
+    // a classroom behind one NAT address signs up without hitting the limit (@see issue 9)
+    expect(dev.rateLimits.signUpsPerHour).toBeGreaterThanOrEqual(100);
     expect(dev.graphql).toMatchObject({ introspection: true, sandbox: true, fieldSuggestions: true, maxCredentialFields: 1 });
     const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret });
     expect(prod.graphql).toMatchObject({ introspection: false, sandbox: false, fieldSuggestions: false });
+    expect(prod.http.corsAllowLoopback).toBe(false);
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
   });
 
@@ -80,6 +84,8 @@ describe("loadConfig()", () => {
     expect(() => loadConfig({ RATE_LIMIT_ENABLED: "maybe" })).toThrow(/RATE_LIMIT_ENABLED/);
     expect(() => loadConfig({ TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY/);
     expect(() => loadConfig({ CORS_ORIGINS: "https://a.example/path" })).toThrow(/CORS_ORIGINS/);
+    expect(loadConfig({ CORS_ALLOWED_HEADERS: "Authorization, X-Custom" }).http.corsAllowedHeaders).toEqual(["authorization", "x-custom"]);
+    expect(() => loadConfig({ CORS_ALLOWED_HEADERS: "bad header" })).toThrow(/CORS_ALLOWED_HEADERS/);
     expect(() => loadConfig({ CORS_ORIGINS: "*, https://a.example" })).toThrow(/CORS_ORIGINS/);
   });
 

@@ -7,6 +7,20 @@ import { mongoDatabaseName } from "./storage/mongodb/url.js";
  * Every bad variable is reported at once, each with a message that says how to fix it.
  */
 
+/** What browsers may send by default: Apollo Client's own headers and the W3C/Sentry tracing headers. */
+const DEFAULT_CORS_ALLOWED_HEADERS = [
+  "authorization",
+  "content-type",
+  "apollo-require-preflight",
+  "x-apollo-operation-name",
+  "apollographql-client-name",
+  "apollographql-client-version",
+  "traceparent",
+  "tracestate",
+  "baggage",
+  "sentry-trace",
+];
+
 export type SessionLimitStrategy = "evict-oldest" | "reject";
 
 export interface Config {
@@ -55,6 +69,10 @@ export interface Config {
     requestTimeoutMs: number;
     /** After SIGTERM: how long requests in flight may take to finish before every connection is closed. */
     shutdownTimeoutMs: number;
+    /** Also allow loopback origins (localhost, 127.0.0.1, [::1], any port): on by default outside production. */
+    corsAllowLoopback: boolean;
+    /** Request headers a preflight allows (lower-case). */
+    corsAllowedHeaders: string[];
   };
   graphql: {
     introspection: boolean;
@@ -210,6 +228,8 @@ export function loadConfig(env: Env): Config {
       corsOrigins: read.origins("CORS_ORIGINS"),
       requestTimeoutMs: read.duration("REQUEST_TIMEOUT", "30s", { min: 1, max: 600 }) * 1000,
       shutdownTimeoutMs: read.duration("SHUTDOWN_TIMEOUT", "10s", { min: 1, max: 600 }) * 1000,
+      corsAllowLoopback: read.boolean("CORS_ALLOW_LOOPBACK", !production),
+      corsAllowedHeaders: read.headerNames("CORS_ALLOWED_HEADERS", DEFAULT_CORS_ALLOWED_HEADERS),
     },
     graphql: {
       introspection: read.boolean("INTROSPECTION", !production),
@@ -241,7 +261,7 @@ export function loadConfig(env: Env): Config {
       accountFailures: read.integer("RATE_LIMIT_ACCOUNT_FAILURES", 20, { min: 1, max: 10_000 }),
       accountBlockSeconds: read.duration("RATE_LIMIT_ACCOUNT_BLOCK", "1m", { min: 1, max: 86_400 }),
       failureWindowSeconds: read.duration("RATE_LIMIT_WINDOW", "15m", { min: 1, max: 7 * 86_400 }),
-      signUpsPerHour: read.integer("RATE_LIMIT_SIGNUPS_PER_HOUR", 10, { min: 1, max: 1_000_000 }),
+      signUpsPerHour: read.integer("RATE_LIMIT_SIGNUPS_PER_HOUR", 100, { min: 1, max: 1_000_000 }),
     },
     maintenance: {
       sweepIntervalSeconds: read.duration("SESSION_SWEEP_INTERVAL", "10m", { min: 0, max: 86_400 }),
@@ -282,6 +302,16 @@ class EnvReader {
     if (["false", "0", "no", "off"].includes(raw)) return false;
     this.problems.push(`${name}: must be true or false (got "${raw}")`);
     return fallback;
+  }
+
+  /** A comma-separated list of HTTP header names, lower-cased. */
+  headerNames(name: string, fallback: readonly string[]): string[] {
+    const raw = this.env[name]?.trim();
+    if (!raw) return [...fallback];
+    const names = raw.split(",").map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "");
+    const bad = names.find((entry) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(entry));
+    if (bad !== undefined) this.problems.push(`${name}: "${bad}" is not an HTTP header name`);
+    return names;
   }
 
   /** A comma-separated list of origins (scheme://host[:port]), or "*". */

@@ -16,7 +16,7 @@ import type { Logger } from "../logger.js";
 import { createOutageMonitor } from "../storage/outage-monitor.js";
 import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
-import { applyCors } from "./cors.js";
+import { type Cors, createCors } from "./cors.js";
 import { createGracefulShutdown, drainAwareResponse, type ShutdownCloser } from "./graceful-shutdown.js";
 import type { RouteTools } from "./introspection.js";
 import { ClientGoneError, HttpError, readJsonBody } from "./read-body.js";
@@ -35,6 +35,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, tools: Ro
 export interface ApiServer {
   http: Server;
   apollo: ApolloServer<GraphQLContext>;
+  /** The browser-origin policy, shared with any other endpoint on this server (WebSocket). */
+  cors: Cors;
   /** True once shutdown has begun (readiness fails, responses say `Connection: close`). */
   readonly draining: boolean;
   /** Registers a closer run during shutdown once HTTP requests have drained: subscription sockets close here (1001). */
@@ -62,6 +64,10 @@ export async function createApiServer(options: {
   // a database outage is logged once, with its end, however many requests it refuses
   const outage = createOutageMonitor({ ping: () => store.ping(), log });
   const armor = createArmor(config.graphql);
+  const cors = createCors(
+    { origins: config.http.corsOrigins, allowLoopback: config.http.corsAllowLoopback, allowedHeaders: config.http.corsAllowedHeaders },
+    log,
+  );
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     formatError: createFormatError(log, (cause) => outage.refused(cause)),
@@ -120,7 +126,7 @@ export async function createApiServer(options: {
     res.setHeader("x-content-type-options", "nosniff");
     try {
       if (url.pathname === "/graphql") {
-        if (applyCors(req, res, config.http.corsOrigins)) return;
+        if (cors.apply(req, res)) return;
         res.setHeader("cache-control", "no-store"); // answers carry tokens
         return await handleGraphQL(req, res, url);
       }
@@ -155,6 +161,7 @@ export async function createApiServer(options: {
       return shutdown.draining;
     },
     addCloser: (closer) => shutdown.addCloser(closer),
+    cors,
     async close() {
       await shutdown.shutdown(config.http.shutdownTimeoutMs);
       await apollo.stop();

@@ -9,7 +9,7 @@ import { attemptsUntilLimited, freshAddress, from, loginFrom, signUpUser } from 
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi({ RATE_LIMIT_ENABLED: "true", TRUST_PROXY: "1" });
+  api = await startTestApi({ RATE_LIMIT_ENABLED: "true", TRUST_PROXY: "1", RATE_LIMIT_SIGNUPS_PER_HOUR: "10" });
 });
 afterAll(async () => {
   await api?.close();
