@@ -64,6 +64,7 @@ export class SocketConnection implements SocketLink {
    */
   createContext(loaders: Loaders, guardRules: readonly GuardRule[]): GraphQLContext {
     const { auth, client, accessToken, live } = this;
+    let issued: Principal | null = null;
     return {
       auth,
       client,
@@ -72,10 +73,14 @@ export class SocketConnection implements SocketLink {
       guardRules,
       socket: this,
       principal(): Promise<Principal> {
+        if (issued) return Promise.resolve(issued);
         if (accessToken === null || live === null) return Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required"));
         const end = live.endedWith;
         if (end) return Promise.reject(end.kind === "token-expired" ? tokenExpired() : sessionEnded(end.session.status));
         return auth.authenticate(accessToken, (sessionId) => loaders.sessionWithUser.load(sessionId));
+      },
+      actAs(principal) {
+        issued = principal; // a mutation sent over the socket answers its AuthPayload as the session it issued
       },
     };
   }
