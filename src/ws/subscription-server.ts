@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import { bearerToken } from "../graphql/context.js";
 import { createFormatError } from "../graphql/errors.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
-import { createLoaders, createSessionBatcher } from "../graphql/loaders.js";
+import { createSessionBatcher } from "../graphql/loaders.js";
 import { clientAddress } from "../http/client-address.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
@@ -149,7 +149,8 @@ export function attachSubscriptionServer(options: {
         }
         const checked = checkOperation(payload);
         if (Array.isArray(checked)) return checked;
-        return { schema, ...checked, contextValue: connection.createContext(createLoaders(batcher), options.guardRules) };
+        // the context lives as long as the subscription: its loader remembers nothing, so every event reads afresh
+        return { schema, ...checked, contextValue: connection.createContext({ sessionWithUser: batcher }, options.guardRules) };
       },
       // counted once subscribed (its guard passed or failed); onComplete follows every operation that got here
       onOperation: () => {
