@@ -46,7 +46,14 @@ export function createPostgresSessionEndFeed(options: PostgresSessionEndFeedOpti
 
   const connect = async (attempt: number): Promise<void> => {
     if (closed) return;
-    const next = new pg.Client({ connectionString: options.url, keepAlive: true, application_name: LISTENER_APPLICATION_NAME });
+    // a frozen database fails the heartbeat (query_timeout) instead of leaving the listener deaf without knowing it
+    const next = new pg.Client({
+      connectionString: options.url,
+      keepAlive: true,
+      application_name: LISTENER_APPLICATION_NAME,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 5_000,
+    });
     let lost = false;
     const onLost = (error?: Error) => {
       if (lost) return;
