@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import type { SecurityChange, Store } from "../src/storage/store.js";
+import { cursorOf, type SecurityChange, type SessionRecord, type Store } from "../src/storage/store.js";
 import { at, newSession, newToken, newUser, unlimited } from "./store-contract.js";
 
 const revokeAll: SecurityChange["endSessions"] = { status: "REVOKED", exceptSessionId: null };
@@ -88,5 +88,38 @@ export function describeSecurityChangeContract(getStore: () => Store): void {
       const sessions = await store.listUserSessions(user.id);
       expect(sessions.filter((session) => session.status === "ACTIVE")).toEqual([]);
     });
+  });
+}
+
+/** The bounded listing of a user's sessions (issue 19, Medium 4). @see issue 19 */
+export function describeSessionPageContract(getStore: () => Store): void {
+  test("listUserSessionsPage() lists ACTIVE sessions first, then ended ones, newest first, and pages after a cursor", async () => {
+    const store = getStore();
+    const user = await store.createUser(newUser());
+    const other = await store.createUser(newUser());
+    const started: Array<{ id: string }> = [];
+    for (let i = 0; i < 7; i++) {
+      const session = newSession(user.id, at(i));
+      await store.startSession(session, newToken(session.id, at(i)), unlimited, at(i), user.securityStamp);
+      started.push(session);
+    }
+    const otherSession = newSession(other.id, at(3));
+    await store.startSession(otherSession, newToken(otherSession.id, at(3)), unlimited, at(3), other.securityStamp);
+    for (const index of [1, 4, 6]) await store.endSession(started[index]!.id, "LOGGED_OUT", at(10));
+    const expected = [5, 3, 2, 0, 6, 4, 1].map((index) => started[index]!.id);
+
+    const all = await store.listUserSessionsPage(user.id, { limit: 50, after: null });
+    expect(all.map((session) => session.id)).toEqual(expected);
+    const pages: string[] = [];
+    let after = null;
+    for (;;) {
+      const page: SessionRecord[] = await store.listUserSessionsPage(user.id, { limit: 2, after });
+      if (page.length === 0) break;
+      expect(page.length).toBeLessThanOrEqual(2);
+      pages.push(...page.map((session) => session.id));
+      after = cursorOf(page.at(-1)!);
+    }
+    expect(pages).toEqual(expected);
+    expect(await store.listUserSessionsPage(randomUUID(), { limit: 5, after: null })).toEqual([]);
   });
 }

@@ -10,7 +10,7 @@ import {
   type SessionRecord,
   type Store,
 } from "../src/storage/store.js";
-import { describeSecurityChangeContract } from "./store-contract-security.js";
+import { describeSecurityChangeContract, describeSessionPageContract } from "./store-contract-security.js";
 
 /** Opens an empty store for one test; `cleanup` closes it and throws its data away. */
 export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -446,6 +446,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
     });
 
     describeSecurityChangeContract(() => store);
+    describeSessionPageContract(() => store);
 
     test("ping() answers while the store is open", async () => {
       await expect(store.ping()).resolves.toBeUndefined();

@@ -50,8 +50,9 @@ export function createAuth(deps: AuthDeps) {
     enableUser: (actor: Actor, userId: string, client: ClientInfo): Promise<UserRecord> => enableUser(deps, actor, userId, client),
     deleteUser: (actor: Actor, userId: string, client: ClientInfo): Promise<boolean> => deleteUser(deps, actor, userId, client),
 
-    /** The sessions of a user, for the user themself and administrators. */
-    listSessions: (actor: Actor, userId: string): Promise<SessionRecord[]> => listSessions(deps, actor, userId),
+    /** One page of a user's sessions (ACTIVE first), for the user themself and administrators. */
+    listSessions: (actor: Actor, userId: string, page?: { limit?: number; after?: string | null }): Promise<SessionRecord[]> =>
+      listSessions(deps, actor, userId, page),
 
     /** A user's recent audit events, for the user themself and administrators. */
     listAuditEvents: (actor: Actor, userId: string, page: { limit: number; before: Date | null }): Promise<AuditEventRecord[]> =>

@@ -1,14 +1,34 @@
-import type { SessionRecord } from "../storage/store.js";
+import { cursorOf, type SessionRecord } from "../storage/store.js";
 import { auditedActor, isSystemActor, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
-import { notOwner } from "./errors.js";
+import { badInput, notOwner } from "./errors.js";
 import { canManageSession, canViewPrivateData } from "./policies.js";
 import type { ClientInfo } from "./principal.js";
 
-/** The sessions of a user, newest first, for the user themself, administrators and the system. */
-export async function listSessions(deps: AuthDeps, actor: Actor, userId: string): Promise<SessionRecord[]> {
+/** Most sessions one page holds: a list's size is what its cost is counted at (graphql/armor.ts). */
+export const MAX_SESSIONS_PAGE = 100;
+export const DEFAULT_SESSIONS_PAGE = 20;
+
+/**
+ * One page of a user's sessions, ACTIVE first, then the ended ones, each newest first; `after` is the id of the last
+ * session of the previous page. For the user themself, administrators and the system.
+ */
+export async function listSessions(
+  deps: AuthDeps,
+  actor: Actor,
+  userId: string,
+  page: { limit?: number; after?: string | null } = {},
+): Promise<SessionRecord[]> {
   if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot see this user's sessions");
-  return deps.store.listUserSessions(userId);
+  const limit = page.limit ?? DEFAULT_SESSIONS_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSIONS_PAGE) throw badInput("INVALID_INPUT", "limit", `limit must be 1 to ${MAX_SESSIONS_PAGE}`);
+  let after = null;
+  if (page.after) {
+    const last = await deps.store.getSession(page.after);
+    if (!last || last.userId !== userId) throw badInput("INVALID_INPUT", "after", "No such session of this user");
+    after = cursorOf(last);
+  }
+  return deps.store.listUserSessionsPage(userId, { limit, after });
 }
 
 /** Revokes one session: one's own, or anyone's for an administrator or the system. An ended session comes back unchanged. */

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { CLI_ACTOR } from "../auth/actor.js";
 import type { Auth } from "../auth/auth.js";
 import type { ClientInfo } from "../auth/principal.js";
+import { MAX_SESSIONS_PAGE } from "../auth/session-management.js";
 import type { SessionRecord, UserRecord } from "../storage/store.js";
 
 /** What a command needs: the auth core, where to print, how to get a password. */
@@ -57,7 +58,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { ...TARGET, json: { type: "boolean" } },
     async run(ctx, values) {
       const user = await targetUser(ctx, values);
-      const sessions = await (await ctx.auth()).listSessions(CLI_ACTOR, user.id);
+      const sessions = await (await ctx.auth()).listSessions(CLI_ACTOR, user.id, { limit: MAX_SESSIONS_PAGE });
       if (values.json) return ctx.print(JSON.stringify(sessions.map(publicSession), null, 2));
       if (sessions.length === 0) return ctx.print(`${user.email} has no sessions`);
       ctx.print(formatTable(sessions));
@@ -75,7 +76,7 @@ export const COMMANDS: Record<string, Command> = {
         const count = await auth.revokeUserSessions(CLI_ACTOR, user.id, CLI_CLIENT);
         return ctx.print(`Revoked ${count} active session(s) of ${user.email}`);
       }
-      const owned = (await auth.listSessions(CLI_ACTOR, user.id)).some((session) => session.id === sessionId);
+      const owned = (await auth.listSessions(CLI_ACTOR, user.id, { limit: MAX_SESSIONS_PAGE })).some((session) => session.id === sessionId);
       if (!owned) throw new CommandError(`${user.email} has no session ${sessionId}`);
       const session = await auth.revokeSession(CLI_ACTOR, sessionId, CLI_CLIENT);
       ctx.print(session.status === "REVOKED" ? `Revoked session ${sessionId}` : `Session ${sessionId} had already ended (${session.status})`);

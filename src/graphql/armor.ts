@@ -2,13 +2,14 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from "@a
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type ParseOptions, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
+import { listCostPlugin } from "./list-cost.js";
 
 /** Root fields that check a password or a refresh token: each costs a hash or a limiter count. */
 export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["login", "signUp", "renewToken", "changePassword", "createUser"]);
 
 /**
  * Abuse limits for this API, checked before anything executes: graphql-armor's alias, depth, cost and
- * directive limits, graphql-js's token limit (its rejections are GRAPHQL_VALIDATION_FAILED / GRAPHQL_PARSE_FAILED, answered 400),
+ * directive limits, the rows an operation may load with lists counted at their size (list-cost.ts), graphql-js's token limit (its rejections are GRAPHQL_VALIDATION_FAILED / GRAPHQL_PARSE_FAILED, answered 400),
  * field suggestions hidden when turned off, and at most `maxCredentialFields` credential-checking root
  * fields per operation, so aliases cannot multiply password checks. Batched arrays are refused by Apollo
  * itself (allowBatchedHttpRequests stays false).
@@ -30,7 +31,7 @@ export function createArmor(settings: Config["graphql"]): {
   }).protect();
   return {
     // graphql-armor is CommonJS and types its plugins with Apollo's CommonJS declarations: same shape
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), rejectNulCharactersPlugin],
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), rejectNulCharactersPlugin, listCostPlugin(settings.maxCost)],
     validationRules: [...armor.validationRules, maxCredentialFieldsRule(settings.maxCredentialFields)],
     parseOptions: { maxTokens: settings.maxTokens },
   };

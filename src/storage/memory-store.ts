@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
+  comparePageOrder,
+  cursorOf,
   DuplicateError,
   type AuditEventRecord,
   type NewAuditEvent,
@@ -10,6 +12,7 @@ import {
   type RotateResult,
   type SecurityChange,
   type SecurityChangeResult,
+  type SessionCursor,
   type SessionLimitDecision,
   type SessionRecord,
   type SessionStatus,
@@ -145,6 +148,15 @@ export class MemoryStore implements Store {
     return [...this.sessions.values()]
       .filter((session) => session.userId === userId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
+      .map(copy);
+  }
+
+  async listUserSessionsPage(userId: string, page: { limit: number; after: SessionCursor | null }): Promise<SessionRecord[]> {
+    const { after } = page;
+    return [...this.sessions.values()]
+      .filter((session) => session.userId === userId && (after === null || comparePageOrder(after, cursorOf(session)) < 0))
+      .sort((a, b) => comparePageOrder(cursorOf(a), cursorOf(b)))
+      .slice(0, page.limit)
       .map(copy);
   }
 

@@ -90,6 +90,23 @@ export interface NewSession {
   ipAddress: string | null;
 }
 
+/** Where a page of sessions continues: the sort key of the last session of the previous page. */
+export interface SessionCursor {
+  active: boolean;
+  createdAt: Date;
+  id: string;
+}
+
+/** Compares sessions in page order (ACTIVE first, then newest first); negative when `a` comes first. */
+export function comparePageOrder(a: SessionCursor, b: SessionCursor): number {
+  return Number(b.active) - Number(a.active) || b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** The cursor of a session. */
+export function cursorOf(session: SessionRecord): SessionCursor {
+  return { active: session.status === "ACTIVE", createdAt: session.createdAt, id: session.id };
+}
+
 export type NewRefreshToken = Pick<RefreshTokenRecord, "id" | "sessionId" | "secretHash" | "createdAt" | "expiresAt">;
 
 /**
@@ -209,8 +226,14 @@ export interface Store {
    */
   endSession(sessionId: string, status: Exclude<SessionStatus, "ACTIVE">, now: Date): Promise<SessionRecord | null>;
 
-  /** Every session of the user, newest first. */
+  /** Every session of the user, newest first. Unbounded: for maintenance and tests; clients get listUserSessionsPage. */
   listUserSessions(userId: string): Promise<SessionRecord[]>;
+
+  /**
+   * One page of the user's sessions: the ACTIVE ones first, then the ended ones, each newest first
+   * (createdAt, then id, descending); at most `limit`, after the session whose key is `after`.
+   */
+  listUserSessionsPage(userId: string, page: { limit: number; after: SessionCursor | null }): Promise<SessionRecord[]>;
 
   /** Ends every ACTIVE session of the user except `exceptSessionId`; returns how many ended. */
   endUserSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): Promise<number>;

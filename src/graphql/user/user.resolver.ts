@@ -1,5 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { ADMIN_ROLE } from "../../auth/policies.js";
+import { DEFAULT_SESSIONS_PAGE, MAX_SESSIONS_PAGE } from "../../auth/session-management.js";
 import type { GraphQLContext } from "../context.js";
 import { Session } from "../session/session.type.js";
 import { CreateUserInput } from "./create-user.input.js";
@@ -26,8 +27,15 @@ export class UserResolver {
     return ctx.auth.createUser(await ctx.principal(), input, ctx.client);
   }
 
-  @FieldResolver(() => [Session], { description: "Visible to the user themself and to ADMIN." })
-  async sessions(@Root() user: User, @Ctx() ctx: GraphQLContext): Promise<Session[]> {
-    return ctx.auth.listSessions(await ctx.principal(), user.id);
+  @FieldResolver(() => [Session], {
+    description: "The ACTIVE sessions first, then the ended ones, each newest first (the user themself and ADMIN). Page with `after`.",
+  })
+  async sessions(
+    @Root() user: User,
+    @Arg("limit", () => Int, { defaultValue: DEFAULT_SESSIONS_PAGE, description: `1 to ${MAX_SESSIONS_PAGE}.` }) limit: number,
+    @Arg("after", () => ID, { nullable: true, description: "The id of the last session of the previous page." }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Session[]> {
+    return ctx.auth.listSessions(await ctx.principal(), user.id, { limit, after });
   }
 }

@@ -10,6 +10,7 @@ import {
   type RotateResult,
   type SecurityChange,
   type SecurityChangeResult,
+  type SessionCursor,
   type SessionLimitDecision,
   type SessionRecord,
   type SessionStatus,
@@ -206,6 +207,30 @@ export class MongoStore implements Store {
     return guard(async () => {
       const rows = await this.prisma.session.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
       return rows.map(toSessionRecord);
+    });
+  }
+
+  listUserSessionsPage(userId: string, page: { limit: number; after: SessionCursor | null }): Promise<SessionRecord[]> {
+    if (!isObjectId(userId)) return Promise.resolve([]);
+    const { limit, after } = page;
+    const newestFirst = [{ createdAt: "desc" as const }, { id: "desc" as const }];
+    const olderThan = (cursor: SessionCursor) => ({ OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] });
+    return guard(async () => {
+      // Two queries, ACTIVE then ended, as the order puts them; each continues after the cursor in its own part.
+      const active =
+        after === null || after.active
+          ? await this.prisma.session.findMany({ where: { userId, status: "ACTIVE", ...(after ? olderThan(after) : {}) }, orderBy: newestFirst, take: limit })
+          : [];
+      const room = limit - active.length;
+      const ended =
+        room > 0
+          ? await this.prisma.session.findMany({
+              where: { userId, status: { not: "ACTIVE" }, ...(after && !after.active ? olderThan(after) : {}) },
+              orderBy: newestFirst,
+              take: room,
+            })
+          : [];
+      return [...active, ...ended].map(toSessionRecord);
     });
   }
 

@@ -13,6 +13,7 @@ import {
   type RotateResult,
   type SecurityChange,
   type SecurityChangeResult,
+  type SessionCursor,
   type SessionLimitDecision,
   type SessionRecord,
   type SessionStatus,
@@ -237,6 +238,16 @@ export class PostgresStore implements Store {
     if (!isUuid(userId)) return Promise.resolve([]);
     return guard(async () => {
       const rows = await this.prisma.session.findMany({ where: { userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      return rows.map(toSessionRecord);
+    });
+  }
+
+  listUserSessionsPage(userId: string, page: { limit: number; after: SessionCursor | null }): Promise<SessionRecord[]> {
+    if (!isUuid(userId)) return Promise.resolve([]);
+    const { after } = page;
+    const values = [userId, page.limit, after?.active ?? null, after?.createdAt ?? null, after && isUuid(after.id) ? after.id : null];
+    return guard(async () => {
+      const { rows } = await this.pool.query<sql.SessionRow>({ ...sql.SESSIONS_PAGE, values });
       return rows.map(toSessionRecord);
     });
   }

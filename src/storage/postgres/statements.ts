@@ -92,6 +92,17 @@ export const ACTIVE_SESSIONS = {
   text: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = $1::uuid AND status = 'ACTIVE' ORDER BY created_at, id`,
 };
 
+/**
+ * $1 user id, $2 limit, $3/$4/$5 the cursor (active, createdAt, id) or nulls: one page of the user's sessions,
+ * ACTIVE first, then newest first. Row comparison continues strictly after the cursor in that order.
+ */
+export const SESSIONS_PAGE = {
+  name: "sessions-page",
+  text: `SELECT ${SESSION_COLUMNS} FROM sessions
+    WHERE user_id = $1::uuid AND ($3::boolean IS NULL OR (status = 'ACTIVE', created_at, id) < ($3::boolean, $4::timestamptz, $5::uuid))
+    ORDER BY status = 'ACTIVE' DESC, created_at DESC, id DESC LIMIT $2::int`,
+};
+
 /** $1 uuid[], $2 now: ends those of the sessions that are still ACTIVE as REPLACED. */
 export const REPLACE_SESSIONS = {
   name: "replace-sessions",
