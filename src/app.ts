@@ -70,7 +70,7 @@ export async function createApp(options: {
   });
   if (!options.sessionFeed) log.warn("no session-end feed: sockets will not close when their session is ended elsewhere");
   const sessionEvents = createSessionEvents({ feed: options.sessionFeed ?? null, store, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds, now: deps.now, log });
-  const subscriptions = attachSubscriptionServer({ http: server.http, schema, auth, store, guardRules, events: sessionEvents, config, log });
+  const subscriptions = attachSubscriptionServer({ http: server.http, schema, auth, store, guardRules, events: sessionEvents, isOriginAllowed: server.cors.isOriginAllowed, config, log });
   // sockets close (1001) once the HTTP requests in flight have drained
   server.addCloser(() => subscriptions.close());
   const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });

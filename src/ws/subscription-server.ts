@@ -59,6 +59,8 @@ export function attachSubscriptionServer(options: {
   /** The deployment's guard rules, as over HTTP. */
   guardRules: readonly GuardRule[];
   events: SessionEvents;
+  /** The HTTP endpoint's CORS origin policy: a browser page's Origin must pass it here too. */
+  isOriginAllowed(origin: string): boolean;
   config: Config;
   log: Logger;
 }): SubscriptionServer {
@@ -79,7 +81,7 @@ export function attachSubscriptionServer(options: {
     if (closing) return refuseUpgrade(socket, 503, "Service Unavailable");
     // browsers always send Origin, and a page on another site must not ride on its visitor's network position
     const origin = req.headers.origin;
-    if (origin !== undefined && !isAllowedOrigin(origin, config.http.corsOrigins)) return refuseUpgrade(socket, 403, "Forbidden");
+    if (origin !== undefined && !options.isOriginAllowed(origin)) return refuseUpgrade(socket, 403, "Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   };
   http.on("upgrade", onUpgrade);
@@ -190,11 +192,6 @@ export function attachSubscriptionServer(options: {
 
 function socketError(message: string, code: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
-}
-
-/** Exact origins from CORS_ORIGINS, or any with "*". */
-function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
-  return allowed.includes("*") || allowed.includes(origin);
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {

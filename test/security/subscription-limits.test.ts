@@ -36,8 +36,21 @@ function rawSocket(url: string, headers: Record<string, string> = {}) {
 }
 
 describe("who may connect", () => {
-  test("a browser page from an origin outside CORS_ORIGINS is refused at the upgrade (403)", async () => {
+  test("a browser page from an origin outside CORS_ORIGINS is refused at the upgrade (403), loopback too in production", async () => {
     expect(await rawSocket(prod.wsUrl, { origin: "https://evil.example" }).refused).toBe(403);
+    expect(await rawSocket(prod.wsUrl, { origin: "http://localhost:5173" }).refused).toBe(403);
+  });
+
+  test("in development a loopback origin connects, as over HTTP", async () => {
+    const dev = await startTestApi({}, prod.databaseUrl);
+    try {
+      const local = rawSocket(dev.wsUrl, { origin: "http://localhost:5173" });
+      await local.opened;
+      local.socket.close();
+      expect(await rawSocket(dev.wsUrl, { origin: "https://evil.example" }).refused).toBe(403);
+    } finally {
+      await dev.close();
+    }
   });
 
   test("an allowed origin, and a non-browser client without Origin, connect", async () => {
