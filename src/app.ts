@@ -1,8 +1,8 @@
 import type { GraphQLSchema } from "graphql";
-import { createAuthDeps } from "./auth-deps.js";
-import { createAuth, type Auth } from "./auth/auth.js";
-import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
-import { createAuthRateLimits, type RateLimiterFactory, type RateLimitRule } from "./auth/rate-limits.js";
+import { startAuthRuntime } from "./auth-runtime.js";
+import type { Auth } from "./auth/auth.js";
+import type { Maintenance } from "./auth/maintenance.js";
+import type { RateLimiterFactory, RateLimitRule } from "./auth/rate-limits.js";
 import { createSessionEvents, type SessionEndFeed, type SessionEvents } from "./auth/session-events.js";
 import type { Config } from "./config.js";
 import { createSchema } from "./graphql/schema.js";
@@ -45,14 +45,10 @@ export async function createApp(options: {
   sessionFeed?: SessionEndFeed;
 }): Promise<App> {
   const { config, store, log } = options;
-  if (config.rateLimits.enabled && !options.rateLimiters) {
-    throw new Error("rate limits are on but no rate-limit store was given; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
-  }
-  const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
-  const deps = createAuthDeps({ ...options, rateLimits });
-  const auth = createAuth(deps);
   const schema = options.schema ?? (await createSchema());
   if (config.graphql.requireGuards) assertRootFieldsGuarded(schema);
+  const runtime = startAuthRuntime(options);
+  const { auth, deps } = runtime;
   const introspection = createIntrospectionHandler({
     auth,
     clients: config.tokenIntrospection.clients,
@@ -73,18 +69,16 @@ export async function createApp(options: {
   const subscriptions = attachSubscriptionServer({ http: server.http, schema, auth, store, guardRules, events: sessionEvents, isOriginAllowed: server.cors.isOriginAllowed, config, log });
   // sockets close (1001) once the HTTP requests in flight have drained
   server.addCloser(() => subscriptions.close());
-  const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
   return {
     auth,
     server,
     subscriptions,
     sessionEvents,
-    maintenance,
+    maintenance: runtime.maintenance,
     async close() {
       await server.close();
       await sessionEvents.close();
-      await maintenance.stop();
-      await deps.activity.stop();
+      await runtime.stop();
     },
   };
 }

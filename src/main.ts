@@ -1,17 +1,13 @@
-import { ConfigError, loadConfig } from "./config.js";
-import { createApp } from "./app.js";
-import { loadOrCreateDevSecret } from "./dev-secret.js";
-import { createLogger } from "./logger.js";
-import { openStore } from "./storage/open-store.js";
+import { ConfigError } from "./config.js";
+import { startServer } from "./server.js";
 
 const FAILSAFE_EXTRA_MS = 5_000;
 
-/** Start-up: config → database → API → listen; drains and stops the database on SIGINT/SIGTERM. */
+/** `npm start`: starts the standalone server; drains it and stops the database on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  const startedAt = performance.now();
-  let config;
+  let server;
   try {
-    config = loadConfig(process.env);
+    server = await startServer(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -19,23 +15,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger({ level: config.logLevel, json: config.production });
-
-  let jwtSecret = config.jwt.secret;
-  if (jwtSecret === undefined) {
-    const dev = await loadOrCreateDevSecret(config.dataDir);
-    jwtSecret = dev.secret;
-    log.warn(`JWT_SECRET is not set: using a development secret ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/jwt-secret. Set JWT_SECRET in production.`);
-  }
-
-  const database = await openStore(config, log);
-  const app = await createApp({ config, jwtSecret, store: database.store, rateLimiters: database.rateLimiters, sessionFeed: database.sessionFeed, log });
-  await new Promise<void>((resolve, reject) => {
-    app.server.http.once("error", reject);
-    app.server.http.listen(config.port, config.host, resolve);
-  });
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  log.info(`API ready at http://${shownHost}:${config.port}/graphql (${database.description}) in ${Math.round(performance.now() - startedAt)} ms`);
+  const { config, log } = server;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -49,9 +29,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, deadlineMs + FAILSAFE_EXTRA_MS).unref();
     try {
-      await app.close();
-      log.debug("API stopped");
-      await database.close();
+      await server.close();
       log.info("stopped cleanly");
       process.exit(0);
     } catch (error) {

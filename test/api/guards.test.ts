@@ -125,7 +125,13 @@ describe("secure by default", () => {
       makeExecutableSchema({
         typeDefs: [authDirectiveTypeDefs, "type Query { ok: Int @public open: Int } type Mutation { change: Int closed: Int @authorized }"],
       }),
+      { requireGuards: false },
     );
+
+  test("applyAuthDirectives() refuses such a schema itself unless told otherwise", () => {
+    const sdl = [authDirectiveTypeDefs, "type Query { ok: Int @public open: Int }"];
+    expect(() => applyAuthDirectives(makeExecutableSchema({ typeDefs: sdl }))).toThrow(/no guard: Query\.open\./);
+  });
 
   test("start-up refuses a schema whose root fields carry no guard, naming them", async () => {
     await expect(startTestApi({}, api.databaseUrl, unguarded())).rejects.toThrow(/Query\.open, Mutation\.change/);

@@ -1,6 +1,7 @@
 import { MapperKind, mapSchema } from "@graphql-tools/utils";
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { readFieldGuard } from "./directives.js";
+import { assertRootFieldsGuarded } from "./require-guards.js";
 import { enforceGuard, type GuardContext } from "./guard.js";
 
 /**
@@ -8,8 +9,11 @@ import { enforceGuard, type GuardContext } from "./guard.js";
  * or its object type), `@authenticated` or `@requiresScopes` wrapped in the same per-request check as
  * type-graphql's `@Authorized`. The context must carry `principal()` and `guardRules` (see createAuthContext).
  * A subscription field is checked when it is subscribed and again for every event it delivers.
+ * Secure by default: throws UnguardedSchemaError, naming them, when a root field has neither a guard nor
+ * `@public`, unless `requireGuards` is false.
  */
-export function applyAuthDirectives(schema: GraphQLSchema): GraphQLSchema {
+export function applyAuthDirectives(schema: GraphQLSchema, options: { requireGuards?: boolean } = {}): GraphQLSchema {
+  if (options.requireGuards !== false) assertRootFieldsGuarded(schema);
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, mappedSchema) => {
       const type = mappedSchema.getType(typeName);

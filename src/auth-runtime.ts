@@ -1,0 +1,46 @@
+import { createAuthDeps } from "./auth-deps.js";
+import { createAuth, type Auth } from "./auth/auth.js";
+import type { AuthDeps } from "./auth/deps.js";
+import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
+import { createAuthRateLimits, type RateLimiterFactory } from "./auth/rate-limits.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import type { Store } from "./storage/store.js";
+
+/** The auth core at work over a store: its use cases and the background sweep, stopped together. */
+export interface AuthRuntime {
+  auth: Auth;
+  deps: AuthDeps;
+  /** Sweeps expired sessions and prunes old audit events in the background. */
+  maintenance: Maintenance;
+  /** Stops the sweep, then writes the pending session activity. */
+  stop(): Promise<void>;
+}
+
+/** Builds the auth core from the configuration and starts its maintenance; shared by the standalone app and the library. */
+export function startAuthRuntime(options: {
+  config: Config;
+  jwtSecret: string;
+  store: Store;
+  log: Logger;
+  now?: () => Date;
+  /** Where rate-limit counters live (the store's database); required unless RATE_LIMIT_ENABLED=false. */
+  rateLimiters?: RateLimiterFactory;
+}): AuthRuntime {
+  const { config, store, log } = options;
+  if (config.rateLimits.enabled && !options.rateLimiters) {
+    throw new Error("rate limits are on but no rate-limit store was given; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
+  }
+  const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
+  const deps = createAuthDeps({ ...options, rateLimits });
+  const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
+  return {
+    auth: createAuth(deps),
+    deps,
+    maintenance,
+    async stop() {
+      await maintenance.stop();
+      await deps.activity.stop();
+    },
+  };
+}
