@@ -4,6 +4,7 @@ import type { AuthDeps } from "./auth/deps.js";
 import { createPasswordHasher } from "./auth/passwords.js";
 import { NO_RATE_LIMITS, type AuthRateLimits } from "./auth/rate-limits.js";
 import { createSessionActivity } from "./auth/session-activity.js";
+import { createSessionLookup } from "./auth/session-lookup.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
@@ -23,6 +24,7 @@ export function createAuthDeps(options: {
   const { config, store, log } = options;
   return {
     store,
+    lookupSession: createSessionLookup(store),
     hasher: createPasswordHasher({ ...config.passwords.argon2, maxConcurrent: config.passwords.maxConcurrentHashes }),
     accessTokens: {
       key: createAccessTokenKey(options.jwtSecret),

@@ -2,7 +2,7 @@ import type { AuditEventRecord, SessionRecord, UserRecord } from "../storage/sto
 import { changePassword, login, signUp, type LoginRequest, type NewAccount } from "./accounts.js";
 import type { Actor } from "./actor.js";
 import { listAuditEvents } from "./audit-events.js";
-import { authenticate, type SessionLookup } from "./authenticate.js";
+import { authenticate } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { listSessions, revokeSession, revokeUserSessions } from "./session-management.js";
@@ -16,7 +16,8 @@ export type Auth = ReturnType<typeof createAuth>;
 export function createAuth(deps: AuthDeps) {
   return {
     deps,
-    authenticate: (accessToken: string, lookup: SessionLookup): Promise<Principal> => authenticate(deps, accessToken, lookup),
+    /** The per-request check of an access token: the session and user as stored now, or an AuthError. */
+    authenticate: (accessToken: string): Promise<Principal> => authenticate(deps, accessToken),
     signUp: (input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> => signUp(deps, input, client),
     login: (input: LoginRequest, client: ClientInfo): Promise<AuthResult> => login(deps, input, client),
     renew: (refreshToken: string, client: ClientInfo): Promise<AuthResult> => renewSession(deps, refreshToken, client),

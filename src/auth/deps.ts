@@ -5,6 +5,7 @@ import type { AuditLog } from "./audit-log.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords.js";
 import type { AuthRateLimits } from "./rate-limits.js";
 import type { SessionActivity } from "./session-activity.js";
+import type { SessionLookup } from "./session-lookup.js";
 import type { SessionLimitPolicy } from "./session-limit.js";
 
 /** Session rules of one deployment. */
@@ -16,6 +17,8 @@ export interface SessionSettings extends SessionLimitPolicy {
 /** Everything the auth core needs from outside; plain values, so tests can pass their own. */
 export interface AuthDeps {
   store: Store;
+  /** The batched session lookup of the per-request check, shared by every request, socket and renewal. */
+  lookupSession: SessionLookup;
   hasher: PasswordHasher;
   accessTokens: AccessTokenSettings;
   sessions: SessionSettings;

@@ -1,6 +1,6 @@
 import type { SessionRecord } from "../storage/store.js";
 import { verifyAccessToken } from "./access-tokens.js";
-import { authenticate, type SessionLookup } from "./authenticate.js";
+import { authenticate } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
 import { endedStatus, type EndedStatus, type SessionEvents } from "./session-events.js";
 import type { Principal } from "./principal.js";
@@ -32,7 +32,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * deadline passes (it is then marked EXPIRED in the store, which tells every instance), or when the access token
  * expires. Throws the request's AuthError when the token is refused.
  */
-export async function openLiveSession(deps: AuthDeps, events: SessionEvents, accessToken: string, lookup: SessionLookup): Promise<LiveSession> {
+export async function openLiveSession(deps: AuthDeps, events: SessionEvents, accessToken: string): Promise<LiveSession> {
   // watch before reading the session: an end committed after the read is then never missed
   const claims = verifyAccessToken(deps.accessTokens, accessToken, deps.now());
   let settle!: (end: LiveSessionEnd) => void;
@@ -68,7 +68,7 @@ export async function openLiveSession(deps: AuthDeps, events: SessionEvents, acc
   const unwatch = events.onSessionEnded(claims.sessionId, (status) => void sessionEnded(status));
 
   try {
-    principal = await authenticate(deps, accessToken, lookup);
+    principal = await authenticate(deps, accessToken);
   } catch (error) {
     release();
     throw error;
@@ -87,7 +87,7 @@ export async function openLiveSession(deps: AuthDeps, events: SessionEvents, acc
     if (endedWith || !principal) return;
     const sessionId = principal.session.id;
     try {
-      const found = (await deps.store.getSessionsWithUsers([sessionId]))[0] ?? null;
+      const found = await deps.lookupSession(sessionId);
       const status = endedStatus(found, deps.sessions.idleTimeoutSeconds, deps.now());
       if (status === null) return armSessionTimer(found!.session);
       // marking it EXPIRED announces the end to every instance (this one included)

@@ -63,7 +63,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
   // an unknown id or wrong secret proves nothing about the session: refuse without revoking
   if (!stored || !refreshSecretMatches(parsed.secret, stored.secretHash)) throw invalidRefreshToken("refresh token unknown");
   if (stored.expiresAt <= now) throw invalidRefreshToken("refresh token expired");
-  const found = (await deps.store.getSessionsWithUsers([stored.sessionId]))[0];
+  const found = await deps.lookupSession(stored.sessionId);
   if (!found) throw invalidRefreshToken("session not found");
   const { session, user } = found;
   await deps.rateLimits.renewal(user.id);

@@ -1,8 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { createAuthDeps } from "../auth-deps.js";
-import { loadConfig } from "../config.js";
-import { silentLogger } from "../logger.js";
-import { createMemoryStore } from "../storage/memory-store.js";
+import { testDeps } from "../../test/support/auth-deps.js";
 import { CLI_ACTOR } from "./actor.js";
 import { listAuditEvents } from "./audit-events.js";
 import { createAuth } from "./auth.js";
@@ -13,8 +10,8 @@ const client: ClientInfo = { ipAddress: "203.0.113.7", userAgent: "unit" };
 let counter = 0;
 
 async function setUp() {
-  const store = createMemoryStore();
-  const deps = createAuthDeps({ config: loadConfig({ SESSION_LIMIT: "0" }), jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop", store, log: silentLogger });
+  const deps = testDeps({ env: { SESSION_LIMIT: "0" } });
+  const store = deps.store;
   const auth = createAuth(deps);
   const principalOf = async (roles: string[]): Promise<Principal> => {
     counter += 1;

@@ -4,7 +4,6 @@ import type { ClientInfo, Principal } from "../auth/principal.js";
 import type { GuardRule } from "./guards/guard.js";
 import { createGuardRules } from "./guards/guard-rules.js";
 import type { SessionRecord } from "../storage/store.js";
-import type { Loaders } from "./loaders.js";
 
 /** What every resolver receives. */
 export interface GraphQLContext {
@@ -12,7 +11,6 @@ export interface GraphQLContext {
   client: ClientInfo;
   /** The bearer token as sent, or null; public operations never look at it. */
   accessToken: string | null;
-  loaders: Loaders;
   /** The checked caller, memoised per request; throws UNAUTHENTICATED when there is none. */
   principal(): Promise<Principal>;
   /** What every guarded field checks after authentication (role, and any deployment-wide rule). */
@@ -37,7 +35,6 @@ export function createContext(options: {
   auth: Auth;
   client: ClientInfo;
   authorization: string | undefined;
-  loaders: Loaders;
   guardRules?: readonly GuardRule[];
 }): GraphQLContext {
   const accessToken = bearerToken(options.authorization);
@@ -46,13 +43,12 @@ export function createContext(options: {
     auth: options.auth,
     client: options.client,
     accessToken,
-    loaders: options.loaders,
     guardRules: options.guardRules ?? DEFAULT_RULES,
     principal() {
       principal ??=
         accessToken === null
           ? Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required"))
-          : options.auth.authenticate(accessToken, (sessionId) => options.loaders.sessionWithUser.load(sessionId));
+          : options.auth.authenticate(accessToken);
       return principal;
     },
     actAs(issued) {

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Auth } from "../auth/auth.js";
-import type { SessionLookup } from "../auth/authenticate.js";
 import { AuthError } from "../auth/errors.js";
 import type { ClientInfo } from "../auth/principal.js";
 import { addressKey, type RateLimiter } from "../auth/rate-limits.js";
@@ -20,7 +19,6 @@ export interface IntrospectionOptions {
 
 /** What the HTTP server hands a route: the shared, batched session lookup and the caller's address. */
 export interface RouteTools {
-  lookupSession: SessionLookup;
   client: ClientInfo;
 }
 
@@ -61,7 +59,7 @@ export function createIntrospectionHandler(options: IntrospectionOptions) {
       }
       const token = await readTokenParameter(req);
       if (token === null) return send(res, 400, { error: "invalid_request" });
-      return send(res, 200, await introspect(options.auth, token, tools.lookupSession));
+      return send(res, 200, await introspect(options.auth, token));
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
@@ -71,10 +69,10 @@ export function createIntrospectionHandler(options: IntrospectionOptions) {
 }
 
 /** The RFC 7662 answer for one token: its claims when the per-request check accepts it, else inactive. */
-export async function introspect(auth: Auth, token: string, lookupSession: SessionLookup): Promise<Record<string, unknown>> {
+export async function introspect(auth: Auth, token: string): Promise<Record<string, unknown>> {
   let principal;
   try {
-    principal = await auth.authenticate(token, lookupSession);
+    principal = await auth.authenticate(token);
   } catch (error) {
     if (error instanceof AuthError) return { active: false };
     throw error;

@@ -9,7 +9,6 @@ import type { Config } from "../config.js";
 import { createContext, type GraphQLContext } from "../graphql/context.js";
 import { createArmor } from "../graphql/armor.js";
 import { createFormatError, httpStatusPlugin } from "../graphql/errors.js";
-import { createLoaders, createSessionBatcher } from "../graphql/loaders.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
 import { refuseHttpSubscriptionsPlugin } from "../graphql/refuse-http-subscriptions.js";
 import type { Logger } from "../logger.js";
@@ -88,7 +87,6 @@ export async function createApiServer(options: {
     ],
   });
   await apollo.start();
-  const batcher = createSessionBatcher(store);
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => {
     const headers = new HeaderMap();
@@ -102,7 +100,7 @@ export async function createApiServer(options: {
     const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-      context: async () => createContext({ auth, client, authorization: req.headers.authorization, loaders: createLoaders(batcher), guardRules: options.guardRules }),
+      context: async () => createContext({ auth, client, authorization: req.headers.authorization, guardRules: options.guardRules }),
     });
     await writeResponse(res, response);
   };
@@ -131,7 +129,7 @@ export async function createApiServer(options: {
         return await handleGraphQL(req, res, url);
       }
       const route = options.routes?.[url.pathname];
-      if (route) return await route(req, res, { lookupSession: (id) => batcher.load(id), client: clientInfo(req) });
+      if (route) return await route(req, res, { client: clientInfo(req) });
       if (url.pathname === "/healthz" && req.method === "GET") return sendJson(res, 200, { status: "ok" });
       if (url.pathname === "/readyz" && req.method === "GET") {
         // a load balancer stops sending new work from the first moment of shutdown

@@ -4,7 +4,6 @@ import type { LiveSession } from "../auth/live-session.js";
 import type { ClientInfo, Principal } from "../auth/principal.js";
 import type { GraphQLContext, SocketLink } from "../graphql/context.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
-import type { Loaders } from "../graphql/loaders.js";
 import type { SessionRecord } from "../storage/store.js";
 
 // How long the close waits for `sessionEnded` to reach the client before closing anyway (well inside 1 s).
@@ -62,14 +61,13 @@ export class SocketConnection implements SocketLink {
    * An operation's context. The principal is checked afresh at every call (each subscription event), so an
    * `@Authorized` subscription stops at its next event once its session or user is refused.
    */
-  createContext(loaders: Loaders, guardRules: readonly GuardRule[]): GraphQLContext {
+  createContext(guardRules: readonly GuardRule[]): GraphQLContext {
     const { auth, client, accessToken, live } = this;
     let issued: Principal | null = null;
     return {
       auth,
       client,
       accessToken,
-      loaders,
       guardRules,
       socket: this,
       principal(): Promise<Principal> {
@@ -77,7 +75,7 @@ export class SocketConnection implements SocketLink {
         if (accessToken === null || live === null) return Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required"));
         const end = live.endedWith;
         if (end) return Promise.reject(end.kind === "token-expired" ? tokenExpired() : sessionEnded(end.session.status));
-        return auth.authenticate(accessToken, (sessionId) => loaders.sessionWithUser.load(sessionId));
+        return auth.authenticate(accessToken);
       },
       actAs(principal) {
         issued = principal; // a mutation sent over the socket answers its AuthPayload as the session it issued

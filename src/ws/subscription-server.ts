@@ -12,7 +12,6 @@ import type { Config } from "../config.js";
 import { bearerToken } from "../graphql/context.js";
 import { createFormatError } from "../graphql/errors.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
-import { createSessionBatcher } from "../graphql/loaders.js";
 import { clientAddress } from "../http/client-address.js";
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
@@ -71,7 +70,6 @@ export function attachSubscriptionServer(options: {
   const socketsPerSession = new Map<string, number>();
   const checkOperation = createOperationChecker(schema, config.graphql);
   const formatError = createFormatError(log);
-  const batcher = createSessionBatcher(options.store);
   let closing = false;
   let operations = 0;
 
@@ -116,7 +114,7 @@ export function attachSubscriptionServer(options: {
         let live: LiveSession;
         try {
           if (token === null) throw new AuthError("TOKEN_INVALID", "Invalid access token");
-          live = await openLiveSession(auth.deps, events, token, (sessionId) => batcher.load(sessionId));
+          live = await openLiveSession(auth.deps, events, token);
         } catch (error) {
           if (error instanceof AuthError) {
             log.debug("socket refused", { reason: error.reason, detail: error.details.logDetail });
@@ -152,7 +150,7 @@ export function attachSubscriptionServer(options: {
         const checked = checkOperation(payload);
         if (Array.isArray(checked)) return checked;
         // the context lives as long as the subscription: its loader remembers nothing, so every event reads afresh
-        return { schema, ...checked, contextValue: connection.createContext({ sessionWithUser: batcher }, options.guardRules) };
+        return { schema, ...checked, contextValue: connection.createContext(options.guardRules) };
       },
       // counted once subscribed (its guard passed or failed); onComplete follows every operation that got here
       onOperation: () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { silentLogger, type Logger } from "../../src/logger.js";
-import { createPostgresRateLimiters } from "../../src/security/postgres-rate-limiters.js";
+import { createPostgresRateLimiters } from "../../src/storage/postgres/rate-limiters.js";
 import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
 import { createPostgresSessionEndFeed, type PostgresSessionEndFeedOptions } from "../../src/storage/postgres/session-end-listener.js";
 import type { Store } from "../../src/storage/store.js";

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { Prisma, type PrismaClient } from "../../generated/mongodb/client.js";
-import { createPrismaRateLimiters } from "../../security/prisma-rate-limiters.js";
+import { createPrismaRateLimiters } from "./rate-limiters.js";
 import { MongoStore } from "./mongodb-store.js";
 
 const STORE_DIR = import.meta.dirname;

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { RateLimiterPostgres } from "rate-limiter-flexible";
-import type { RateLimiterFactory } from "../auth/rate-limits.js";
-import { createFlexibleRateLimiters } from "./flexible-rate-limiter.js";
+import type { RateLimiterFactory } from "../../auth/rate-limits.js";
+import { createFlexibleRateLimiters } from "../flexible-rate-limiter.js";
 
 /** The table of migration 20261201000000_rate_limits, in rate-limiter-flexible's own layout. */
 export const RATE_LIMIT_TABLE = "rate_limits";

@@ -1,6 +1,6 @@
 import { RateLimiterPrisma } from "rate-limiter-flexible";
-import type { RateLimiterFactory } from "../auth/rate-limits.js";
-import { createFlexibleRateLimiters } from "./flexible-rate-limiter.js";
+import type { RateLimiterFactory } from "../../auth/rate-limits.js";
+import { createFlexibleRateLimiters } from "../flexible-rate-limiter.js";
 
 /**
  * Limiters whose counters live, through Prisma, in the app's own database (model `RateLimit`, collection

@@ -1,14 +1,11 @@
+import { testDeps } from "../../test/support/auth-deps.js";
 import { describe, expect, test } from "vitest";
-import { createAccessTokenKey } from "../auth/access-tokens.js";
-import { createAuth } from "../auth/auth.js";
-import type { AuthDeps } from "../auth/deps.js";
-import { AuthError } from "../auth/errors.js";
-import type { ClientInfo } from "../auth/principal.js";
-import { addressKey, createAuthRateLimits, NO_RATE_LIMITS, type RateLimitSettings } from "../auth/rate-limits.js";
-import { silentLogger } from "../logger.js";
-import { createMemoryStore } from "../storage/memory-store.js";
+import { createAuth } from "./auth.js";
+import { AuthError } from "./errors.js";
+import type { ClientInfo } from "./principal.js";
+import { addressKey, createAuthRateLimits, NO_RATE_LIMITS, type RateLimitSettings } from "./rate-limits.js";
 import { StoreUnavailableError } from "../storage/store.js";
-import { adaptFlexibleLimiter, createMemoryRateLimiters } from "./flexible-rate-limiter.js";
+import { adaptFlexibleLimiter, createMemoryRateLimiters } from "../storage/flexible-rate-limiter.js";
 
 const settings: RateLimitSettings = {
   enabled: true,
@@ -90,23 +87,17 @@ describe("login() under the limits", () => {
 
 function depsCountingChecks(limits: RateLimitSettings) {
   const counter = { checks: 0 };
-  const deps: AuthDeps = {
-    store: createMemoryStore(),
-    hasher: {
-      hash: async () => "unused",
-      verify: async () => (counter.checks++, false),
-      verifyAgainstDummy: async () => (counter.checks++, false) as false,
-      needsRehash: () => false,
+  const deps = testDeps({
+    overrides: {
+      hasher: {
+        hash: async () => "unused",
+        verify: async () => (counter.checks++, false),
+        verifyAgainstDummy: async () => (counter.checks++, false) as false,
+        needsRehash: () => false,
+      },
+      rateLimits: createAuthRateLimits(createMemoryRateLimiters(), limits),
     },
-    accessTokens: { key: createAccessTokenKey("x".repeat(40)), issuer: "i", audience: "a", ttlSeconds: 60 },
-    sessions: { limit: 1, strategy: "evict-oldest", refreshTtlSeconds: 3600, idleTimeoutSeconds: 0, reuseGraceSeconds: 10 },
-    passwordPolicy: { minLength: 15, maxLength: 256 },
-    audit: { record: async () => {} },
-    activity: { recordUse: () => {}, flush: async () => {}, stop: async () => {} },
-    now: () => new Date(),
-    log: silentLogger,
-    rateLimits: createAuthRateLimits(createMemoryRateLimiters(), limits),
-  };
+  });
   return { auth: createAuth(deps), counter };
 }
 
