@@ -5,6 +5,7 @@ import type { ScenarioResult } from "./scenarios.js";
 export const ME_APOLLO = "me — bare Apollo 5 (JWT only)";
 export const ME_BASELINE = "me — no-db baseline (this stack, JWT only)";
 export const ME_API = "me — strict session check";
+export const INTROSPECT = "introspection (RFC 7662) — strict session check";
 export const LOGIN = "login (argon2id)";
 export const RENEW = "renewToken (rotation)";
 export const ME_STORM = "me — during a login storm";

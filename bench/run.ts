@@ -16,16 +16,16 @@ import { loadConfig } from "../src/config.js";
 import { startEmbeddedPostgres } from "../src/storage/postgres/embedded.js";
 import { measureArgon2Rate } from "./argon2-rate.js";
 import { buildForBench } from "./build.js";
-import { cpuNotes, fillRatios, goalChecks, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
+import { cpuNotes, fillRatios, goalChecks, INTROSPECT, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
 import { cleanUp, cpuTimeMs, findFreePort, installExitHandlers, isCleaningUp, onCleanup, startNodeChild, waitUntilReady } from "./processes.js";
 import { formatTable, summarise, writeReport, type Report } from "./report.js";
-import { driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
+import { driveIntrospect, driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
 import { seedUsers } from "./seed.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
 
-const SCENARIOS = ["me", "login", "renew", "storm"] as const;
+const SCENARIOS = ["me", "introspect", "login", "renew", "storm"] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 interface Settings {
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
 
   const [apiPort, baselinePort, apolloPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const runId = randomBytes(3).toString("hex");
+  const introspectionSecret = randomBytes(24).toString("hex");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: "warn",
     SESSION_LIMIT: "0", // every login adds a session; none is replaced
     ACCESS_TOKEN_TTL: "1h", // outlives the longest run
+    INTROSPECTION_CLIENTS: `bench:${introspectionSecret}`,
   };
   const config = loadConfig(env);
   const profileArgs = settings.cpuProfile ? ["--cpu-prof", "--cpu-prof-dir", path.join(RESULTS_DIR, "profiles")] : [];
@@ -231,6 +233,10 @@ async function main(): Promise<void> {
         record(result);
       }
     }
+  }
+  if (has("introspect")) {
+    const introspectUrl = `http://127.0.0.1:${apiPort}/oauth2/introspect`;
+    record(await withCpu("api", () => driveIntrospect(INTROSPECT, introspectUrl, meLoad, tokens, { id: "bench", secret: introspectionSecret })));
   }
   if (has("login") || has("storm")) await sampleArgon2();
   if (has("login")) {

@@ -99,3 +99,20 @@ export async function driveRenew(scenario: string, url: string, load: Load, refr
   }, check);
   return result;
 }
+
+/**
+ * `POST /oauth2/introspect` with the tokens of many users, a different one on every request, as a gateway
+ * would call it; an answer that is not `"active":true` counts as a bad body.
+ */
+export function driveIntrospect(scenario: string, url: string, load: Load, tokens: readonly string[], client: { id: string; secret: string }): Promise<ScenarioResult> {
+  const headers = { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}` };
+  const bodies = tokens.map((token) => new URLSearchParams({ token }).toString());
+  const check = { badBodies: 0 };
+  let next = 0;
+  return drive(scenario, "api", url, load, {
+    setupRequest: (request) => ({ ...request, headers, body: bodies[next++ % bodies.length] }),
+    onResponse: (status, body) => {
+      if (status === 200 && !body.startsWith('{"active":true')) check.badBodies++;
+    },
+  }, check);
+}
