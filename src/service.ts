@@ -9,7 +9,6 @@ import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { createContext, type GraphQLContext } from "./graphql/context.js";
 import { createFormatError, httpStatusPlugin } from "./graphql/errors.js";
 import { createGuardRules } from "./graphql/guards/guard-rules.js";
-import { createLoaders, createSessionBatcher } from "./graphql/loaders.js";
 import { clientAddress } from "./http/client-address.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openStore } from "./storage/open-store.js";
@@ -57,7 +56,6 @@ export async function createAuthService(options: AuthServiceOptions = {}): Promi
   const opened = options.store ? null : await openStore(config, log);
   const store = options.store ?? opened!.store;
   const runtime = startAuthRuntime({ config, jwtSecret, store, log, rateLimiters: options.rateLimiters ?? opened?.rateLimiters });
-  const batcher = createSessionBatcher(store);
   const guardRules = createGuardRules(config);
   return {
     config,
@@ -67,7 +65,6 @@ export async function createAuthService(options: AuthServiceOptions = {}): Promi
         auth: runtime.auth,
         client: { ipAddress: clientAddress(req, config.http.trustProxyHops), userAgent: req.headers["user-agent"]?.slice(0, 512) ?? null },
         authorization: req.headers.authorization,
-        loaders: createLoaders(batcher),
         guardRules,
       }),
     apolloOptions: { formatError: createFormatError(log), plugins: [httpStatusPlugin] },
