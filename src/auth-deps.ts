@@ -25,7 +25,11 @@ export function createAuthDeps(options: {
   return {
     store,
     lookupSession: createSessionLookup(store),
-    hasher: createPasswordHasher({ ...config.passwords.argon2, maxConcurrent: config.passwords.maxConcurrentHashes }),
+    hasher: createPasswordHasher({
+      ...config.passwords.argon2,
+      maxConcurrent: config.passwords.maxConcurrentHashes,
+      maxQueued: config.passwords.maxQueuedHashes,
+    }),
     accessTokens: {
       key: createAccessTokenKey(options.jwtSecret),
       issuer: config.jwt.issuer,

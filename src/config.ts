@@ -57,6 +57,8 @@ export interface Config {
     argon2: { memoryKiB: number; iterations: number; parallelism: number };
     /** Hashes computed at once; more wait, so a login storm cannot starve other requests. */
     maxConcurrentHashes: number;
+    /** Hashes waiting at most; more are refused at once with SERVICE_UNAVAILABLE (503, Retry-After). */
+    maxQueuedHashes: number;
   };
   http: {
     /** Largest accepted request body, in bytes. */
@@ -221,6 +223,8 @@ export function loadConfig(env: Env): Config {
       },
       // one hash per core: measured here, more only slows other requests without adding logins (see README)
       maxConcurrentHashes: read.integer("ARGON2_MAX_CONCURRENT", availableParallelism(), { min: 1, max: 256 }),
+      // ~1 s of waiting at ~27 ms a hash on 2 cores: a longer queue only makes every login slow, then time out
+      maxQueuedHashes: read.integer("ARGON2_MAX_QUEUE", 64, { min: 1, max: 100_000 }),
     },
     http: {
       maxBodyBytes: read.integer("MAX_BODY_BYTES", 100_000, { min: 1_000, max: 10_000_000 }),
@@ -256,6 +260,7 @@ export function loadConfig(env: Env): Config {
     rateLimits: {
       enabled: read.boolean("RATE_LIMIT_ENABLED", true),
       addressAttemptsPerMinute: read.integer("RATE_LIMIT_ADDRESS_PER_MINUTE", 60, { min: 1, max: 1_000_000 }),
+      globalAttemptsPerMinute: read.integer("RATE_LIMIT_GLOBAL_PER_MINUTE", 6_000, { min: 1, max: 100_000_000 }),
       addressFailuresPerDay: read.integer("RATE_LIMIT_ADDRESS_FAILURES_PER_DAY", 100, { min: 1, max: 1_000_000 }),
       loginFailures: read.integer("RATE_LIMIT_LOGIN_FAILURES", 5, { min: 1, max: 100 }),
       accountFailures: read.integer("RATE_LIMIT_ACCOUNT_FAILURES", 20, { min: 1, max: 10_000 }),

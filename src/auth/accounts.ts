@@ -17,13 +17,13 @@ export interface NewAccount {
 }
 
 /** Creates an account after checking its input and password policy; hashes the password. */
-export async function createAccount(deps: AuthDeps, input: NewAccount): Promise<UserRecord> {
+export async function createAccount(deps: AuthDeps, input: NewAccount, signal?: AbortSignal): Promise<UserRecord> {
   const email = normalizeEmail(input.email);
   const username = normalizeUsername(input.username);
   const profile = validateProfile(input.profile);
   const roles = validateRoles(input.roles);
   checkPasswordPolicy(input.password, deps.passwordPolicy, { email, username });
-  const passwordHash = await deps.hasher.hash(input.password);
+  const passwordHash = await deps.hasher.hash(input.password, signal);
   try {
     return await deps.store.createUser({ email, username, passwordHash, roles, profile });
   } catch (error) {
@@ -41,7 +41,7 @@ export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, c
   const limits = deps.rateLimits;
   await limits.attempt(client);
   await limits.beforeSignUp(normalizeEmail(input.email), client);
-  const user = await createAccount(deps, { ...input, roles: [] });
+  const user = await createAccount(deps, { ...input, roles: [] }, client.signal);
   await limits.loginSucceeded(rateLimitAccount(user, user.email), client); // its first usual client
   await deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
   return openSession(deps, user, client);
@@ -66,7 +66,9 @@ export async function login(deps: AuthDeps, input: LoginRequest, client: ClientI
   const account = rateLimitAccount(user, login);
   await limits.beforeLogin(account, client);
   // an unknown account still costs one hash: no account enumeration by timing
-  const valid = user ? await deps.hasher.verify(user.passwordHash, input.password) : await deps.hasher.verifyAgainstDummy(input.password);
+  const valid = user
+    ? await deps.hasher.verify(user.passwordHash, input.password, client.signal)
+    : await deps.hasher.verifyAgainstDummy(input.password, client.signal);
   if (!user || !valid || user.disabledAt) {
     const reason = !user ? "unknown account" : !valid ? "wrong password" : "account disabled";
     await limits.loginFailed(account, client);
@@ -93,13 +95,13 @@ export async function changePassword(
   rejectOversizedPassword(deps, input.currentPassword, "currentPassword");
   // a stolen access token must not become an oracle for the current password
   await limits.beforePasswordChange(user.id);
-  if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
+  if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword, client.signal))) {
     await deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
     throw badInput("WRONG_PASSWORD", "currentPassword", "Current password is incorrect");
   }
   await limits.passwordChangeSucceeded(user.id);
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username }, "newPassword");
-  const passwordHash = await deps.hasher.hash(input.newPassword);
+  const passwordHash = await deps.hasher.hash(input.newPassword, client.signal);
   // only while the account is as it was when the current password was checked against it
   const changed = await changeAccountSecurity(deps, user.id, { passwordHash, expectedStamp: user.securityStamp, keepSessionId: principal.session.id });
   if (!changed.ok) throw sessionEnded(null, `account changed during password change (${changed.reason})`);

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { createConcurrencyLimit } from "./concurrency-limit.js";
+import { createConcurrencyLimit, QueueFullError, TaskAbandonedError } from "./concurrency-limit.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -42,4 +42,40 @@ test("createConcurrencyLimit() frees the slot of a task that fails", async () =>
 
 test.each([0, -1, 1.5, Number.NaN])("createConcurrencyLimit() refuses max %s", (max) => {
   expect(() => createConcurrencyLimit(max)).toThrow(RangeError);
+});
+
+/** A task that runs until `finish()` is called. */
+function blocker() {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  return { task: () => done, finish };
+}
+
+test("createConcurrencyLimit() refuses a task when maxQueue tasks already wait @see issue 19", async () => {
+  const limit = createConcurrencyLimit(1, { maxQueue: 2 });
+  const running = blocker();
+  const first = limit(running.task);
+  const queued = [limit(async () => 1), limit(async () => 2)];
+  await expect(limit(async () => 3)).rejects.toBeInstanceOf(QueueFullError);
+  running.finish();
+  await first;
+  expect(await Promise.all(queued)).toEqual([1, 2]);
+  expect(await limit(async () => 4)).toBe(4);
+});
+
+test("createConcurrencyLimit() never runs a waiting task whose client has gone, and frees its place @see issue 19", async () => {
+  const limit = createConcurrencyLimit(1, { maxQueue: 1 });
+  const running = blocker();
+  const first = limit(running.task);
+  const gone = new AbortController();
+  let ran = false;
+  const abandoned = limit(async () => void (ran = true), gone.signal);
+  gone.abort();
+  await expect(abandoned).rejects.toBeInstanceOf(TaskAbandonedError);
+  const next = limit(async () => "next"); // the abandoned task's place in the queue is free again
+  running.finish();
+  await first;
+  expect(await next).toBe("next");
+  expect(ran).toBe(false);
+  await expect(limit(async () => "late", gone.signal)).rejects.toBeInstanceOf(TaskAbandonedError);
 });

@@ -29,6 +29,8 @@ export const ERROR_REASONS = {
   SESSION_LIMIT_REACHED: "SESSION_LIMIT_REACHED",
   MFA_REQUIRED: "MFA_REQUIRED",
   DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /** Too many password hashes already wait (argon2 queue full): retry after `retryAfter` seconds. */
+  SERVER_BUSY: "SERVICE_UNAVAILABLE",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
 } as const;
 

@@ -204,6 +204,38 @@ describe("createPasswordHasher()", () => {
   });
 });
 
+describe("createPasswordHasher() under load @see issue 19", () => {
+  test("a hash beyond maxQueued waiting ones is refused at once with SERVER_BUSY (503, Retry-After), not counted as a wrong password", async () => {
+    const hasher = createPasswordHasher({ ...fast, maxConcurrent: 1, maxQueued: 1 });
+    const stored = await hasher.hash("violet-harbor-91");
+    const running = hasher.verify(stored, "violet-harbor-91");
+    const queued = hasher.verify(stored, "violet-harbor-91");
+    const refused = await hasher.verify(stored, "violet-harbor-91").catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AuthError);
+    expect(refused).toMatchObject({ code: "SERVICE_UNAVAILABLE", reason: "SERVER_BUSY", retryAfterSeconds: 1 });
+    await expect(hasher.verifyAgainstDummy("violet-harbor-91")).rejects.toMatchObject({ reason: "SERVER_BUSY" });
+    expect(await running).toBe(true);
+    expect(await queued).toBe(true);
+  });
+
+  test("a queued hash whose client has gone never runs", async () => {
+    const hasher = createPasswordHasher({ ...fast, maxConcurrent: 1, maxQueued: 10 });
+    const stored = await hasher.hash("violet-harbor-91");
+    const spy = vi.spyOn(argon2, "verify");
+    try {
+      const running = hasher.verify(stored, "violet-harbor-91");
+      const gone = new AbortController();
+      const abandoned = hasher.verify(stored, "violet-harbor-91", gone.signal);
+      gone.abort();
+      await expect(abandoned).rejects.toMatchObject({ reason: "SERVER_BUSY" });
+      expect(await running).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 /** The cost parameters of an argon2id PHC string, sorted: argon2 versions write them in different orders. */
 function argon2idParams(hash: string): string[] {
   const match = /^\$argon2id\$v=19\$([^$]+)\$/.exec(hash);

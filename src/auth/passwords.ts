@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import argon2 from "argon2";
-import { type AuthError, type ErrorReason, badInput } from "./errors.js";
-import { createConcurrencyLimit } from "./concurrency-limit.js";
+import { AuthError, type ErrorReason, badInput } from "./errors.js";
+import { createConcurrencyLimit, QueueFullError, TaskAbandonedError } from "./concurrency-limit.js";
 
 /** Length limits, counted in Unicode code points after NFKC normalisation. */
 export interface PasswordPolicy {
@@ -28,9 +28,10 @@ export const OWASP_ARGON2_MINIMUM: Argon2Params = { memoryKiB: 19456, iterations
 
 /** Hashes and verifies passwords with argon2id, bounded in how many run at once. */
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(hash: string, password: string): Promise<boolean>;
-  verifyAgainstDummy(password: string): Promise<false>;
+  /** Each method waits its turn (bounded queue); it throws SERVER_BUSY when the queue is full or `signal` aborted. */
+  hash(password: string, signal?: AbortSignal): Promise<string>;
+  verify(hash: string, password: string, signal?: AbortSignal): Promise<boolean>;
+  verifyAgainstDummy(password: string, signal?: AbortSignal): Promise<false>;
   needsRehash(hash: string): boolean;
 }
 
@@ -108,9 +109,26 @@ function parseArgon2idHash(hash: string): Argon2Params | null {
   return { memoryKiB, iterations, parallelism };
 }
 
-/** Creates an argon2id hasher with the given cost that runs at most `maxConcurrent` hashes at once. */
-export function createPasswordHasher(params: Argon2Params & { maxConcurrent: number }): PasswordHasher {
-  const limit = createConcurrencyLimit(params.maxConcurrent);
+/** The 503 of a full hash queue, and of queued work whose client has gone (nobody reads that answer). */
+const HASH_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Creates an argon2id hasher with the given cost that runs at most `maxConcurrent` hashes at once, with at most
+ * `maxQueued` waiting (default: unbounded).
+ */
+export function createPasswordHasher(params: Argon2Params & { maxConcurrent: number; maxQueued?: number }): PasswordHasher {
+  const queue = createConcurrencyLimit(params.maxConcurrent, { maxQueue: params.maxQueued ?? Number.POSITIVE_INFINITY });
+  const limit = async <T>(task: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
+    try {
+      return await queue(task, signal);
+    } catch (error) {
+      if (error instanceof QueueFullError || error instanceof TaskAbandonedError) {
+        const logDetail = error instanceof QueueFullError ? "password hash queue full" : "client gone before its hash started";
+        throw new AuthError("SERVER_BUSY", "The server is busy; try again shortly", { retryAfterSeconds: HASH_RETRY_AFTER_SECONDS, logDetail });
+      }
+      throw error;
+    }
+  };
   const options = {
     type: argon2.argon2id,
     memoryCost: params.memoryKiB,
@@ -119,21 +137,18 @@ export function createPasswordHasher(params: Argon2Params & { maxConcurrent: num
   } as const;
   let dummyHash: Promise<string> | undefined;
 
-  const hash = (password: string): Promise<string> => {
+  const hash = (password: string, signal?: AbortSignal): Promise<string> => {
     if (typeof password !== "string" || password.length > MAX_HASHED_PASSWORD_UNITS) {
       return Promise.reject(new RangeError("Password must be a string within the hashing limit"));
     }
-    return limit(() => argon2.hash(password.normalize("NFKC"), options));
+    return limit(() => argon2.hash(password.normalize("NFKC"), options), signal);
   };
 
-  const verify = async (stored: string, password: string): Promise<boolean> => {
+  const verify = async (stored: string, password: string, signal?: AbortSignal): Promise<boolean> => {
     if (typeof password !== "string" || password.length > MAX_HASHED_PASSWORD_UNITS) return false;
     if (!parseArgon2idHash(stored)) return false;
-    try {
-      return await limit(() => argon2.verify(stored, password.normalize("NFKC")));
-    } catch {
-      return false;
-    }
+    // a full queue or a gone client is SERVER_BUSY, never a wrong password (which would count as a failure)
+    return limit(() => argon2.verify(stored, password.normalize("NFKC")).catch(() => false), signal);
   };
 
   const getDummyHash = (): Promise<string> => {
@@ -148,8 +163,8 @@ export function createPasswordHasher(params: Argon2Params & { maxConcurrent: num
     hash,
     verify,
     // same cost as a wrong password for a real account: no account enumeration by timing
-    async verifyAgainstDummy(password: string): Promise<false> {
-      await verify(await getDummyHash(), password);
+    async verifyAgainstDummy(password: string, signal?: AbortSignal): Promise<false> {
+      await verify(await getDummyHash(), password, signal);
       return false;
     },
     needsRehash(stored: string): boolean {

@@ -10,6 +10,8 @@ export interface Principal {
 export interface ClientInfo {
   ipAddress: string | null;
   userAgent: string | null;
+  /** Aborted when the client has gone (its connection closed before the answer): queued hashing is skipped. */
+  signal?: AbortSignal;
 }
 
 /** What signUp, login and renew hand back to the client. */

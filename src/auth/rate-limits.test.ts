@@ -10,6 +10,7 @@ import { adaptFlexibleLimiter, createMemoryRateLimiters } from "../storage/flexi
 const settings: RateLimitSettings = {
   enabled: true,
   addressAttemptsPerMinute: 60,
+  globalAttemptsPerMinute: 100_000,
   addressFailuresPerDay: 100,
   loginFailures: 5,
   accountFailures: 20,
@@ -66,6 +67,12 @@ describe("createAuthRateLimits()", () => {
     const limits = createAuthRateLimits(createMemoryRateLimiters(), { ...settings, addressAttemptsPerMinute: 3 });
     for (let i = 0; i < 3; i++) expect(await refusal(limits.attempt(client("192.0.2.1")))).toBeNull();
     expect((await refusal(limits.attempt(client("192.0.2.1"))))?.code).toBe("TOO_MANY_REQUESTS");
+  });
+
+  test("counts every attempt from all addresses against one global budget: many /64s of one /48 cannot multiply it @see issue 19", async () => {
+    const limits = createAuthRateLimits(createMemoryRateLimiters(), { ...settings, globalAttemptsPerMinute: 5 });
+    for (let i = 0; i < 5; i++) expect(await refusal(limits.attempt(client(`2001:db8:0:${i}::1`)))).toBeNull();
+    expect((await refusal(limits.attempt(client("2001:db8:0:99::1"))))?.code).toBe("TOO_MANY_REQUESTS");
   });
 
   test("turned off, it is NO_RATE_LIMITS", () => {

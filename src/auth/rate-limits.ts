@@ -40,6 +40,8 @@ export interface RateLimitSettings {
   enabled: boolean;
   /** Attempts at login, signUp, renewToken and changePassword per client address per minute, all together. */
   addressAttemptsPerMinute: number;
+  /** The same attempts from all addresses together, per minute: one IPv6 /48 holds 65,536 /64 budgets. */
+  globalAttemptsPerMinute: number;
   /** Failed logins per client address (over any accounts) per day, before the address is blocked for an hour. */
   addressFailuresPerDay: number;
   /** Consecutive failed logins of one account from one address (reset by a success); then blocked for the window. */
@@ -112,6 +114,7 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
   const failures = (name: string, allowed: number, durationSeconds: number, blockSeconds: number) =>
     factory.create({ name, points: Math.max(allowed - 1, 0), durationSeconds, blockSeconds });
   const address = factory.create({ name: "address", points: settings.addressAttemptsPerMinute, durationSeconds: MINUTE, blockSeconds: MINUTE });
+  const everyone = factory.create({ name: "global", points: settings.globalAttemptsPerMinute, durationSeconds: MINUTE, blockSeconds: 0 });
   const addressFailures = failures("address-failures", settings.addressFailuresPerDay, DAY, HOUR);
   // Counted before the check: the (n+1)-th attempt without a success is refused and starts the block.
   const pairAttempts = factory.create({ name: "login-attempts", points: settings.loginFailures, durationSeconds: window, blockSeconds: window });
@@ -126,7 +129,9 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
 
   return {
     async attempt(client) {
+      // the address first: a flood from one address spends its own budget, not everyone's
       refuseIfOver(await address.consume(addressKey(client.ipAddress)));
+      refuseIfOver(await everyone.consume("all"));
     },
     async beforeLogin(account, client) {
       const [pairVerdict, accountVerdict, addressVerdict] = await Promise.all([

@@ -96,13 +96,22 @@ export async function createApiServer(options: {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     // read before the body: a client that resets the connection mid-body has no address afterwards
-    const client = clientInfo(req);
+    const client = { ...clientInfo(req), signal: abandonedSignal(res) };
     const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: async () => createContext({ auth, client, authorization: req.headers.authorization, guardRules: options.guardRules }),
     });
     await writeResponse(res, response);
+  };
+
+  /** Aborts when the connection closes before the answer is written: queued password hashing is then skipped. */
+  const abandonedSignal = (res: ServerResponse): AbortSignal => {
+    const gone = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    return gone.signal;
   };
 
   const clientInfo = (req: IncomingMessage): ClientInfo => ({
