@@ -34,13 +34,14 @@ export function startAuthRuntime(options: {
   const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
   const deps = createAuthDeps({ ...options, rateLimits });
   const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
+  const auth = createAuth(deps);
   return {
-    auth: createAuth(deps),
+    auth,
     deps,
     maintenance,
     async stop() {
       await maintenance.stop();
-      await deps.activity.stop();
+      await auth.close();
     },
   };
 }

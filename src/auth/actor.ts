@@ -1,5 +1,5 @@
-import { AuthError } from "./errors.js";
-import { ADMIN_ROLE, hasRole } from "./policies.js";
+import { AuthError, notOwner } from "./errors.js";
+import { ADMIN_ROLE, canViewPrivateData, hasRole } from "./policies.js";
 import type { Principal } from "./principal.js";
 
 /** The operator acting outside any session (the command-line tool): trusted like an administrator. */
@@ -21,6 +21,14 @@ export function isSystemActor(actor: Actor): actor is SystemActor {
 /** Throws FORBIDDEN unless the actor is the system or an administrator. */
 export function requireAdmin(actor: Actor): void {
   if (!isSystemActor(actor) && !hasRole(actor, ADMIN_ROLE)) throw new AuthError("ROLE_REQUIRED", "Administrator role required");
+}
+
+/**
+ * Throws FORBIDDEN (NOT_OWNER) unless the actor is the system, an administrator or the user themself: the rule
+ * for a user's private data (sessions, audit events). `what` completes "You cannot …".
+ */
+export function requireSelfOrAdmin(actor: Actor, userId: string, what: string): void {
+  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner(`You cannot ${what}`);
 }
 
 /** True when the actor acts on its own account (the system never does). */

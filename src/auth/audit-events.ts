@@ -1,8 +1,7 @@
 import type { AuditEventRecord } from "../storage/store.js";
-import { isSystemActor, type Actor } from "./actor.js";
+import { requireSelfOrAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
-import { badInput, notOwner } from "./errors.js";
-import { canViewPrivateData } from "./policies.js";
+import { badInput } from "./errors.js";
 
 /** The most events one read returns. */
 export const MAX_AUDIT_EVENTS_PER_READ = 200;
@@ -14,7 +13,7 @@ export async function listAuditEvents(
   userId: string,
   page: { limit: number; before: Date | null },
 ): Promise<AuditEventRecord[]> {
-  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot see this user's audit events");
+  requireSelfOrAdmin(actor, userId, "see this user's audit events");
   if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_AUDIT_EVENTS_PER_READ) {
     throw badInput("INVALID_INPUT", "limit", `limit must be from 1 to ${MAX_AUDIT_EVENTS_PER_READ}`);
   }

@@ -2,6 +2,8 @@ import type { AuditEventRecord, SessionRecord, UserRecord } from "../storage/sto
 import { changePassword, login, signUp, type LoginRequest, type NewAccount } from "./accounts.js";
 import type { Actor } from "./actor.js";
 import { listAuditEvents } from "./audit-events.js";
+import { openLiveSession, type LiveSession } from "./live-session.js";
+import type { SessionEvents } from "./session-events.js";
 import { authenticate } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
@@ -15,7 +17,12 @@ export type Auth = ReturnType<typeof createAuth>;
 /** Binds the use cases to their dependencies. Administrative ones take an Actor: a principal or the system (CLI). */
 export function createAuth(deps: AuthDeps) {
   return {
-    deps,
+    /** Writes the pending session activity and stops its timer; call once, when shutting down. */
+    close: (): Promise<void> => deps.activity.stop(),
+
+    /** A live session for a long-lived connection (a WebSocket): the per-request check, then a watch until it ends. */
+    openLiveSession: (events: SessionEvents, accessToken: string): Promise<LiveSession> => openLiveSession(deps, events, accessToken),
+
     /** The per-request check of an access token: the session and user as stored now, or an AuthError. */
     authenticate: (accessToken: string): Promise<Principal> => authenticate(deps, accessToken),
     signUp: (input: Omit<NewAccount, "roles">, client: ClientInfo): Promise<AuthResult> => signUp(deps, input, client),
@@ -41,11 +48,8 @@ export function createAuth(deps: AuthDeps) {
     /** Custom user creation by an administrator, with roles and profile. */
     createUser: (actor: Actor, input: NewAccount, client: ClientInfo): Promise<UserRecord> => createUser(deps, actor, input, client),
 
-    /** A user by id, for administrators. */
-    findUser: (actor: Actor, userId: string): Promise<UserRecord | null> => findUser(deps, actor, { id: userId }),
-
     /** A user by id or email, for administrators. */
-    findUserBy: (actor: Actor, ref: UserRef): Promise<UserRecord | null> => findUser(deps, actor, ref),
+    findUser: (actor: Actor, ref: UserRef): Promise<UserRecord | null> => findUser(deps, actor, ref),
 
     disableUser: (actor: Actor, userId: string, client: ClientInfo): Promise<UserRecord> => disableUser(deps, actor, userId, client),
     enableUser: (actor: Actor, userId: string, client: ClientInfo): Promise<UserRecord> => enableUser(deps, actor, userId, client),

@@ -1,8 +1,8 @@
 import { cursorOf, type SessionRecord } from "../storage/store.js";
-import { auditedActor, isSystemActor, type Actor } from "./actor.js";
+import { auditedActor, isSystemActor, requireSelfOrAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
 import { badInput, notOwner } from "./errors.js";
-import { canManageSession, canViewPrivateData } from "./policies.js";
+import { canManageSession } from "./policies.js";
 import type { ClientInfo } from "./principal.js";
 
 /** Most sessions one page holds: a list's size is what its cost is counted at (graphql/armor.ts). */
@@ -19,7 +19,7 @@ export async function listSessions(
   userId: string,
   page: { limit?: number; after?: string | null } = {},
 ): Promise<SessionRecord[]> {
-  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot see this user's sessions");
+  requireSelfOrAdmin(actor, userId, "see this user's sessions");
   const limit = page.limit ?? DEFAULT_SESSIONS_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSIONS_PAGE) throw badInput("INVALID_INPUT", "limit", `limit must be 1 to ${MAX_SESSIONS_PAGE}`);
   let after = null;
@@ -54,7 +54,7 @@ export async function revokeUserSessions(
   exceptSessionId: string | null,
   client: ClientInfo,
 ): Promise<number> {
-  if (!isSystemActor(actor) && !canViewPrivateData(actor, { id: userId })) throw notOwner("You cannot revoke this user's sessions");
+  requireSelfOrAdmin(actor, userId, "revoke this user's sessions");
   const now = deps.now();
   const count = await deps.store.endUserSessions(userId, "REVOKED", exceptSessionId, now);
   const by = auditedActor(actor, userId);

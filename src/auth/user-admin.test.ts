@@ -38,7 +38,7 @@ describe("administrative use cases", () => {
     const target = await principalOf([]);
     const forbidden = { code: "FORBIDDEN" };
     await expect(auth.createUser(caller, { email: "x@example.com", password: "a long enough password x" }, client)).rejects.toMatchObject(forbidden);
-    await expect(auth.findUser(caller, target.user.id)).rejects.toMatchObject(forbidden);
+    await expect(auth.findUser(caller, { id: target.user.id })).rejects.toMatchObject(forbidden);
     await expect(auth.disableUser(caller, target.user.id, client)).rejects.toMatchObject(forbidden);
     await expect(auth.enableUser(caller, target.user.id, client)).rejects.toMatchObject(forbidden);
     await expect(auth.deleteUser(caller, target.user.id, client)).rejects.toMatchObject(forbidden);

@@ -160,7 +160,7 @@ async function targetUser(ctx: CliContext, values: Values): Promise<UserRecord> 
   const email = values.email as string | undefined;
   const id = values["user-id"] as string | undefined;
   if ((email === undefined) === (id === undefined)) throw new UsageError("Name the user with exactly one of --email or --user-id");
-  const user = await (await ctx.auth()).findUserBy(CLI_ACTOR, email !== undefined ? { email } : { id: id! });
+  const user = await (await ctx.auth()).findUser(CLI_ACTOR, email !== undefined ? { email } : { id: id! });
   if (!user) throw new CommandError(`No user with ${email !== undefined ? `email ${email}` : `id ${id}`}`);
   return user;
 }

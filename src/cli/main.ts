@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createAuthDeps } from "../auth-deps.js";
 import { createAuth, type Auth } from "../auth/auth.js";
-import type { AuthDeps } from "../auth/deps.js";
 import { AuthError } from "../auth/errors.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { createLogger } from "../logger.js";
@@ -13,7 +12,7 @@ import { PasswordInputError, readPassword } from "./read-password.js";
 // sysexits.h, as the API's own start-up uses EX_CONFIG
 const EXIT = { ok: 0, refused: 1, usage: 2, unavailable: 69, software: 70, config: 78, interrupted: 130 } as const;
 
-let opened: { database: OpenStore; deps: AuthDeps } | null = null;
+let opened: { database: OpenStore; auth: Auth } | null = null;
 
 /** The operator's tool: `npm run cli -- <command>`. Runs the API's own use cases as the system actor. */
 async function main(argv: string[]): Promise<number> {
@@ -42,15 +41,16 @@ async function openAuth(config: Config): Promise<Auth> {
   const database = await openStore(config, log, { shareRunningEmbedded: true });
   // the CLI never signs nor verifies a token, so it needs no real secret
   const deps = createAuthDeps({ config, jwtSecret: config.jwt.secret ?? randomBytes(32).toString("hex"), store: database.store, log });
-  opened = { database, deps };
-  return createAuth(deps);
+  const auth = createAuth(deps);
+  opened = { database, auth };
+  return auth;
 }
 
 async function closeDatabase(): Promise<void> {
   const current = opened;
   opened = null;
   if (!current) return;
-  await current.deps.activity.stop();
+  await current.auth.close();
   await current.database.close(); // stops the embedded PostgreSQL when this process started it
 }
 

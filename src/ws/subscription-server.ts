@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Auth } from "../auth/auth.js";
 import { AuthError } from "../auth/errors.js";
-import { openLiveSession, type LiveSession } from "../auth/live-session.js";
+import type { LiveSession } from "../auth/live-session.js";
 import type { SessionEvents } from "../auth/session-events.js";
 import type { Config } from "../config.js";
 import { bearerToken } from "../graphql/context.js";
@@ -114,7 +114,7 @@ export function attachSubscriptionServer(options: {
         let live: LiveSession;
         try {
           if (token === null) throw new AuthError("TOKEN_INVALID", "Invalid access token");
-          live = await openLiveSession(auth.deps, events, token);
+          live = await auth.openLiveSession(events, token);
         } catch (error) {
           if (error instanceof AuthError) {
             log.debug("socket refused", { reason: error.reason, detail: error.details.logDetail });

@@ -6,7 +6,7 @@
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
-import { signAccessToken } from "../../src/auth/access-tokens.js";
+import { createAccessTokenKey, signAccessToken } from "../../src/auth/access-tokens.js";
 import {
   ChangePasswordDocument,
   DeleteUserDocument,
@@ -16,7 +16,7 @@ import {
   RevokeAllSessionsDocument,
   RevokeSessionDocument,
 } from "../generated/graphql.js";
-import { startTestApi, type TestApi } from "../support/api.js";
+import { startTestApi, TEST_JWT_SECRET, type TestApi } from "../support/api.js";
 import { accountWithSession, createAccount, logInOk } from "../support/accounts.js";
 import { before, openSocket, SESSION_ENDED, type TestSocket } from "../support/sockets.js";
 
@@ -170,7 +170,9 @@ describe("connection_init", () => {
 
   test("the access token's expiry closes with 4401 and no sessionEnded event", async () => {
     const { user, payload } = await accountWithSession(b);
-    const shortLived = signAccessToken({ ...b.app.auth.deps.accessTokens, ttlSeconds: 1 }, { userId: user.id, sessionId: payload.session.id }, new Date());
+    const shortLived = signAccessToken(
+      { key: createAccessTokenKey(TEST_JWT_SECRET), issuer: b.config.jwt.issuer, audience: b.config.jwt.audience, ttlSeconds: 1 },
+      { userId: user.id, sessionId: payload.session.id }, new Date());
     const socket = openSocket(b.wsUrl, shortLived.token);
     await socket.connected;
     const sub = socket.subscribe(SESSION_ENDED);

@@ -18,7 +18,7 @@ export class UserResolver {
   @Authorized(ADMIN_ROLE)
   @Query(() => User, { nullable: true, description: "A user by id (ADMIN)." })
   async user(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<User | null> {
-    return ctx.auth.findUser(await ctx.principal(), id);
+    return ctx.auth.findUser(await ctx.principal(), { id });
   }
 
   @Authorized(ADMIN_ROLE)
