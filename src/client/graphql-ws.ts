@@ -25,21 +25,51 @@ export interface SubscribingClient {
 const SESSION_ENDED_SUBSCRIPTION = "subscription SessionEnded { sessionEnded { id status } }";
 
 /**
- * Subscribes to `sessionEnded` and signs the manager out the moment the API reports that this session ended
- * (another device's login replaced it, the user revoked it elsewhere, an admin disabled the account): the app
- * learns it at once instead of on its next request. Returns the unsubscribe function.
+ * Keeps a `sessionEnded` subscription open while the manager is signed in, and signs the manager out the
+ * moment the API reports that this session ended (another device's login replaced it, the user revoked it
+ * elsewhere, an administrator disabled the account): the app learns it at once, not on its next request.
+ * The API closes a socket with 4401 when its access token expires, which graphql-ws treats as final: the
+ * watch then subscribes again, and `wsConnectionParams` sends the renewed token. Returns a stop function.
  */
-export function watchSessionEnded(client: SubscribingClient, manager: TokenManager): () => void {
-  return client.subscribe(
-    { query: SESSION_ENDED_SUBSCRIPTION },
-    {
-      next(value) {
-        const status = (value.data as { sessionEnded?: { status?: SessionStatus } } | undefined)?.sessionEnded?.status;
-        if (status) void manager.signOut({ reason: "SESSION_ENDED", sessionStatus: status });
+export function watchSessionEnded(client: SubscribingClient, manager: TokenManager, options: { retryDelayMs?: number } = {}): () => void {
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
+  let active: (() => void) | null = null;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const resubscribeLater = () => {
+    active = null;
+    clearTimeout(retry);
+    if (!stopped && manager.isSignedIn()) retry = setTimeout(start, retryDelayMs);
+  };
+  function start(): void {
+    if (stopped || active || !manager.isSignedIn()) return;
+    active = client.subscribe(
+      { query: SESSION_ENDED_SUBSCRIPTION },
+      {
+        next(value) {
+          const status = (value.data as { sessionEnded?: { status?: SessionStatus } } | undefined)?.sessionEnded?.status;
+          if (status) void manager.signOut({ reason: "SESSION_ENDED", sessionStatus: status });
+        },
+        // an expired token's 4401 or a dropped network: requests still find out meanwhile, with their reason
+        error: resubscribeLater,
+        complete: resubscribeLater,
       },
-      // a refused or dropped subscription changes nothing: requests still find out, with their own reason
-      error() {},
-      complete() {},
-    },
-  );
+    );
+  }
+
+  const unsubscribeTokens = manager.on("tokens", (tokens) => {
+    if (tokens) start();
+    else {
+      active?.();
+      active = null;
+    }
+  });
+  start();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    unsubscribeTokens();
+    active?.();
+  };
 }
