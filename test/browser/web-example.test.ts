@@ -18,6 +18,7 @@ if (!hasChromium && !process.env.CI) console.warn(`[browser] skipped: no Chromiu
 let api: TestApi;
 let app: Awaited<ReturnType<typeof serveStatic>>;
 let browser: Browser;
+let contexts = 0;
 
 describe.skipIf(!hasChromium && !process.env.CI)("examples/web in Chromium", { timeout: 120_000 }, () => {
   beforeAll(async () => {
@@ -36,8 +37,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("examples/web in Chromium", { t
   /** A fresh browser context (its own storage: another browser, as far as the app can tell). */
   async function newBrowser(ctx: TestContext): Promise<{ context: BrowserContext; open(): Promise<Page> }> {
     const context = await browser.newContext();
-    ctx.onTestFailed(() => screenshot(context.pages(), ctx.task.name));
-    ctx.onTestFinished(() => context.close());
+    const name = `${ctx.task.name}-browser${++contexts}`;
+    ctx.onTestFinished(async () => {
+      if (ctx.task.result?.state === "fail") await screenshot(context.pages(), name);
+      await context.close();
+    });
     return {
       context,
       async open() {
@@ -157,7 +161,8 @@ describe.skipIf(!hasChromium && !process.env.CI)("examples/web in Chromium", { t
     const other = await desktop.open();
     await fill(other, "#sign-in", { login: user.email, password: user.password });
     await signedIn(other);
-    // the limit is two sessions: this login replaced the oldest, the laptop's
+    // the limit is two sessions: this login replaced the oldest, the laptop's; its user comes back to it
+    await refocus(page);
     await page.locator("#notice").waitFor({ state: "visible", timeout: 2_000 });
     expect(await noticeOf(page)).toBe("You were signed out because you signed in on another device.");
     await signedOut(page);

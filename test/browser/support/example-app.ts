@@ -71,10 +71,10 @@ export function launchChromium(): Promise<Browser> {
 /** Where failing tests leave screenshots of every open page (gitignored). */
 export const SCREENSHOTS = path.join(repo, "test/browser/screenshots");
 
-/** Saves a full-page screenshot of each page, named after the test. */
-export async function screenshot(pages: Page[], testName: string): Promise<void> {
+/** Saves a full-page screenshot of each page, named after the test and its browser context. */
+export async function screenshot(pages: Page[], name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  const base = testName.replace(/[^a-z0-9]+/gi, "-").slice(0, 80);
+  const base = name.replace(/[^a-z0-9]+/gi, "-").slice(-100);
   await Promise.all(
     pages.filter((page) => !page.isClosed()).map((page, i) => page.screenshot({ path: path.join(SCREENSHOTS, `${base}-${i + 1}.png`), fullPage: true }).catch(() => undefined)),
   );
