@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { reasonOf, SessionEndedError, sessionStatusOf, type WireError } from "./auth-errors.js";
-import { RenewTokenDocument } from "./generated/graphql.js";
+import { LogoutDocument, RenewTokenDocument } from "./generated/graphql.js";
 import { isPublicOperation } from "./public-operations.js";
 import type { RenewTokens, TokenManager } from "./token-manager.js";
 
@@ -40,6 +40,17 @@ export function renewWithFetch(endpoint: string, options: { fetch?: FetchLike } 
     }
     throw new Error(`renewToken failed: ${error?.message ?? `HTTP ${result.status}`}`);
   };
+}
+
+/**
+ * Signs out: this tab and every other one at once (`signedOut` with reason SIGNED_OUT), then tells the API
+ * with `logout` (best effort: the tokens are gone from the browser either way). In that order, so the
+ * session's own `sessionEnded` (LOGGED_OUT) cannot reach the app first and read as "signed out elsewhere".
+ */
+export async function signOutWithFetch(manager: TokenManager, endpoint: string, options: { fetch?: FetchLike } = {}): Promise<void> {
+  const token = await manager.getAccessToken().catch(() => null);
+  await manager.signOut();
+  if (token) await postGraphQL(endpoint, LogoutDocument, {}, { ...options, token }).catch(() => undefined);
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { SessionStatus } from "./generated/graphql.js";
+import { print } from "graphql";
+import { SessionEndedDocument, type SessionEndedSubscription } from "./generated/graphql.js";
 import type { TokenManager } from "./token-manager.js";
 
 /**
@@ -22,7 +23,7 @@ export interface SubscribingClient {
   ): () => void;
 }
 
-const SESSION_ENDED_SUBSCRIPTION = "subscription SessionEnded { sessionEnded { id status } }";
+const SESSION_ENDED_SUBSCRIPTION = print(SessionEndedDocument);
 
 /**
  * Keeps a `sessionEnded` subscription open while the manager is signed in, and signs the manager out the
@@ -48,7 +49,7 @@ export function watchSessionEnded(client: SubscribingClient, manager: TokenManag
       { query: SESSION_ENDED_SUBSCRIPTION },
       {
         next(value) {
-          const status = (value.data as { sessionEnded?: { status?: SessionStatus } } | undefined)?.sessionEnded?.status;
+          const status = (value.data as SessionEndedSubscription | null | undefined)?.sessionEnded.status;
           if (status) void manager.signOut({ reason: "SESSION_ENDED", sessionStatus: status });
         },
         // an expired token's 4401 or a dropped network: requests still find out meanwhile, with their reason

@@ -17,7 +17,7 @@ export {
   type SignedOutReason,
   type WireError,
 } from "./auth-errors.js";
-export { createGraphQLFetch, postGraphQL, renewWithFetch, type FetchLike, type GraphQLResult } from "./fetch.js";
+export { createGraphQLFetch, postGraphQL, renewWithFetch, signOutWithFetch, type FetchLike, type GraphQLResult } from "./fetch.js";
 export * from "./generated/graphql.js";
 export { watchSessionEnded, wsConnectionParams, type SubscribingClient } from "./graphql-ws.js";
 export { isPublicOperation, PUBLIC_ROOT_FIELDS } from "./public-operations.js";

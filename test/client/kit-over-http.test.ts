@@ -8,7 +8,7 @@ import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createAuthLink } from "../../src/client/apollo.js";
 import { SessionEndedError, type SignedOut } from "../../src/client/auth-errors.js";
-import { createGraphQLFetch, renewWithFetch } from "../../src/client/fetch.js";
+import { createGraphQLFetch, renewWithFetch, signOutWithFetch } from "../../src/client/fetch.js";
 import { LoginDocument, MeDocument, SignUpDocument, type AuthPayloadFieldsFragment } from "../../src/client/generated/graphql.js";
 import { noTabSync } from "../../src/client/tab-sync.js";
 import { createTokenManager, type TokenManager } from "../../src/client/token-manager.js";
@@ -92,4 +92,17 @@ test("renewWithFetch reports a reused refresh token as REFRESH_TOKEN_REUSED and 
   expect((reused as SessionEndedError).signedOut.reason).toBe("REFRESH_TOKEN_REUSED");
   const unknown = await renew("not-a-refresh-token").catch((error: unknown) => error);
   expect((unknown as SessionEndedError).signedOut.reason).toBe("REFRESH_TOKEN_INVALID");
+});
+
+test("signOutWithFetch signs out here first (reason SIGNED_OUT), then ends the session at the API", async () => {
+  const payload = await signUp();
+  const manager = createTokenManager({ renew: renewWithFetch(api.url), tabs: noTabSync() });
+  const events: SignedOut[] = [];
+  manager.on("signedOut", (event) => events.push(event));
+  await manager.setTokens(payload);
+  await signOutWithFetch(manager, api.url);
+  expect(events).toEqual([{ reason: "SIGNED_OUT", sessionStatus: "LOGGED_OUT" }]);
+  const me = await api.graphql(MeDocument, {}, { token: payload.accessToken });
+  expect(me.errors?.[0]?.extensions).toMatchObject({ reason: "SESSION_ENDED", sessionStatus: "LOGGED_OUT" });
+  manager.dispose();
 });

@@ -2,13 +2,13 @@ import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import {
   ChangePasswordDocument,
   LoginDocument,
-  LogoutDocument,
   MeDocument,
   RevokeSessionDocument,
+  signOutWithFetch,
   SignUpDocument,
   type MeQuery,
 } from "graphql-auth-api/client";
-import { client, tokens } from "./auth.js";
+import { client, endpoint, tokens } from "./auth.js";
 import { FORM_ERRORS, signedOutMessage } from "./messages.js";
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -81,9 +81,9 @@ async function revoke(sessionId: string): Promise<void> {
   await loadMe();
 }
 
-async function signOut(): Promise<void> {
-  await client.mutate({ mutation: LogoutDocument }).catch(() => undefined);
-  await tokens.signOut();
+/** Signs this browser out everywhere at once, then ends the session at the API. */
+function signOut(): Promise<void> {
+  return signOutWithFetch(tokens, endpoint);
 }
 
 $<HTMLFormElement>("#sign-in").addEventListener("submit", async (event) => {
