@@ -21,11 +21,12 @@ import { cleanUp, cpuTimeMs, findFreePort, installExitHandlers, isCleaningUp, on
 import { formatTable, summarise, writeReport, type Report } from "./report.js";
 import { driveIntrospect, driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
 import { seedUsers } from "./seed.js";
+import { runSocketsScenario, type SocketsResult } from "./sockets.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
 
-const SCENARIOS = ["me", "introspect", "login", "renew", "storm"] as const;
+const SCENARIOS = ["me", "introspect", "login", "renew", "storm", "sockets"] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 interface Settings {
@@ -38,6 +39,9 @@ interface Settings {
   databaseUrl: string | undefined;
   cpuProfile: boolean;
   reuseBuild: boolean;
+  /** Idle authenticated WebSockets of the live-sessions scenario, and how many of them a logout then closes. */
+  sockets: number;
+  revocations: number;
 }
 
 function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
@@ -66,6 +70,8 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
     cpuProfile: env.BENCH_CPU_PROF === "1",
     reuseBuild: env.BENCH_BUILD === "0",
+    sockets: int("BENCH_SOCKETS", smoke ? 100 : 1_000),
+    revocations: int("BENCH_REVOCATIONS", smoke ? 20 : 200),
   };
 }
 
@@ -251,6 +257,12 @@ async function main(): Promise<void> {
     record(storm);
   }
 
+  let sockets: SocketsResult | undefined;
+  if (has("sockets")) {
+    say(`live sessions: ${settings.sockets} idle authenticated sockets subscribed to sessionEnded`);
+    sockets = await runSocketsScenario({ apiUrl, apiPid: api.process.pid!, users, sockets: settings.sockets, revocations: settings.revocations, meLoad, say });
+  }
+
   const argon2 = {
     hashesPerSecond: argon2Samples.reduce((sum, sample) => sum + sample.hashesPerSecond, 0) / Math.max(argon2Samples.length, 1),
     msPerHash: argon2Samples.reduce((sum, sample) => sum + sample.msPerHash, 0) / Math.max(argon2Samples.length, 1),
@@ -260,7 +272,7 @@ async function main(): Promise<void> {
   fillRatios(rows, runs, argon2.hashesPerSecond);
   const goals = goalChecks(rows, runs, argon2.hashesPerSecond);
   const notes = cpuNotes(rows);
-  const report: Report = {
+  const report: Report & { sockets?: SocketsResult } = {
     date: new Date().toISOString(),
     machine: { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
     settings: {
@@ -279,6 +291,7 @@ async function main(): Promise<void> {
     goals,
     notes,
     runs,
+    sockets,
   };
   say("");
   say(formatTable(rows));
