@@ -149,7 +149,7 @@ export function attachSubscriptionServer(options: {
         }
         const checked = checkOperation(payload);
         if (Array.isArray(checked)) return checked;
-        // the context lives as long as the subscription: its loader remembers nothing, so every event reads afresh
+        // the context lives as long as the subscription: nothing in it is memoised, so every event reads afresh
         return { schema, ...checked, contextValue: connection.createContext(options.guardRules) };
       },
       // counted once subscribed (its guard passed or failed); onComplete follows every operation that got here
