@@ -2,21 +2,25 @@ import type { Logger } from "../logger.js";
 import type { NewAuditEvent, Store } from "../storage/store.js";
 import type { ClientInfo } from "./principal.js";
 
-/** The kinds of event recorded for each account. */
-export type AuditEventType =
-  | "SIGNED_UP"
-  | "LOGIN"
-  | "LOGOUT"
-  | "TOKEN_RENEWED"
-  | "REFRESH_TOKEN_REUSED"
-  | "SESSION_REPLACED"
-  | "SESSION_REVOKED"
-  | "ALL_SESSIONS_REVOKED"
-  | "PASSWORD_CHANGED"
-  | "USER_CREATED"
-  | "USER_DISABLED"
-  | "USER_ENABLED"
-  | "USER_DELETED";
+/** The kinds of event recorded for each account (a GraphQL enum too). */
+export const AUDIT_EVENT_TYPES = [
+  "SIGNED_UP",
+  "LOGIN",
+  "LOGOUT",
+  "TOKEN_RENEWED",
+  "REFRESH_TOKEN_REUSED",
+  "SESSION_REPLACED",
+  "SESSION_REVOKED",
+  "ALL_SESSIONS_REVOKED",
+  "PASSWORD_CHANGED",
+  "USER_CREATED",
+  "USER_DISABLED",
+  "USER_ENABLED",
+  "USER_DELETED",
+] as const;
+
+/** One kind of audit event. */
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 /** What the auth core reports; never a secret. */
 export interface AuditEntry {

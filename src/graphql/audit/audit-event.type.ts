@@ -1,5 +1,6 @@
 import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { AUDIT_EVENT_TYPES, type AuditEventType } from "../../auth/audit-log.js";
 
 /** Whether the recorded attempt succeeded. */
 export enum AuditOutcome {
@@ -8,13 +9,17 @@ export enum AuditOutcome {
 }
 registerEnumType(AuditOutcome, { name: "AuditOutcome", description: "Whether the recorded attempt succeeded." });
 
+/** The kinds of audit event, as a GraphQL enum built from the core's list. */
+const AuditEventTypeEnum = Object.fromEntries(AUDIT_EVENT_TYPES.map((type) => [type, type])) as { [K in AuditEventType]: K };
+registerEnumType(AuditEventTypeEnum, { name: "AuditEventType", description: "What happened to an account." });
+
 /** One recorded event of an account: never a secret. */
 @ObjectType({ description: "Something that happened to an account: a login, a logout, a revocation, an administrator's action…" })
 export class AuditEvent {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: "LOGIN, LOGOUT, TOKEN_RENEWED, REFRESH_TOKEN_REUSED, SESSION_REPLACED, SESSION_REVOKED, ALL_SESSIONS_REVOKED, PASSWORD_CHANGED, SIGNED_UP, USER_CREATED, USER_DISABLED, USER_ENABLED or USER_DELETED." })
+  @Field(() => AuditEventTypeEnum)
   type!: string;
 
   @Field(() => AuditOutcome)
