@@ -146,5 +146,10 @@ describe("addressKey()", () => {
     expect(addressKey("2001:db8:1:2:bbbb:cccc:dddd:eeee")).toBe(addressKey("2001:0db8:0001:0002::9"));
     expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(addressKey(null)).toBe("unknown");
+    expect(addressKey("::ffff:c000:0201")).toBe("192.0.2.1");
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressKey("2001:db8::1.2.3.4")).toBe("2001:db8:0:0::/64");
+    // lenient spellings of IPv4 are not addresses: each gets a key of its own, never a real address's
+    expect(addressKey("127.1")).toMatch(/^other:/);
   });
 });

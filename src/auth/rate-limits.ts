@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
+import ipaddr from "ipaddr.js";
 import { AuthError } from "./errors.js";
 import type { ClientInfo } from "./principal.js";
 
@@ -188,23 +189,10 @@ export function hashKey(value: string): string {
  */
 export function addressKey(ipAddress: string | null): string {
   if (ipAddress === null) return "unknown";
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ipAddress);
-  if (mapped?.[1] !== undefined) return mapped[1];
-  if (isIPv4(ipAddress)) return ipAddress;
-  if (!isIPv6(ipAddress)) return `other:${hashKey(ipAddress)}`;
-  return `${expandIPv6(ipAddress).slice(0, 4).join(":")}::/64`;
-}
-
-/** The eight 16-bit groups of an IPv6 address (zone dropped). */
-function expandIPv6(address: string): string[] {
-  const [head = "", tail] = address.split("%")[0]!.toLowerCase().split("::");
-  const groups = (part: string | undefined) => (part ? part.split(":") : []);
-  const left = groups(head);
-  const right = groups(tail);
-  // an embedded IPv4 tail (::1.2.3.4) is two groups
-  const last = right.length > 0 ? right : left;
-  const v4 = last.length > 0 && last[last.length - 1]!.includes(".") ? last.pop()!.split(".").map(Number) : null;
-  if (v4) last.push(((v4[0]! << 8) | v4[1]!).toString(16), ((v4[2]! << 8) | v4[3]!).toString(16));
-  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(missing).fill("0"), ...right].map((group) => parseInt(group, 16).toString(16));
+  // node:net decides what is an address (strictly: no "127.1" or hex forms); ipaddr.js reads it
+  const zoneless = ipAddress.split("%")[0]!;
+  if (!isIPv4(zoneless) && !isIPv6(zoneless)) return `other:${hashKey(ipAddress)}`;
+  const address = ipaddr.process(zoneless); // an IPv4-mapped IPv6 address becomes its IPv4 address
+  if (address.kind() === "ipv4") return address.toString();
+  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(":")}::/64`;
 }
