@@ -161,9 +161,11 @@ describe.skipIf(!hasChromium && !process.env.CI)("examples/web in Chromium", { t
     const other = await desktop.open();
     await fill(other, "#sign-in", { login: user.email, password: user.password });
     await signedIn(other);
+    const otherSignedIn = Date.now();
     // the limit is two sessions: this login replaced the oldest, the laptop's, which hears it over its
     // sessionEnded subscription: no request, no focus needed
     await page.locator("#notice").waitFor({ state: "visible", timeout: 2_000 });
+    if (process.env.DEBUG_BROWSER) console.log(`[browser] notice shown ${Date.now() - otherSignedIn} ms after the other browser showed its account`);
     expect(await noticeOf(page)).toBe("You were signed out because you signed in on another device.");
     await signedOut(page);
     expect(await storedTokens(page)).toBeNull();
