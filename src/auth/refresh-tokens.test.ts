@@ -78,35 +78,44 @@ describe("hashRefreshSecret() and refreshSecretMatches()", () => {
 describe("sealSuccessorSecret() and openSuccessorSecret()", () => {
   const predecessor = newRefreshToken().secret;
   const successor = newRefreshToken().secret;
+  const place = { sessionId: "5d0f3c1e-7a7b-4c55-9d2e-0c1f2a3b4c5d", predecessorId: "pred", successorId: "succ" };
 
   test("openSuccessorSecret() recovers what sealSuccessorSecret() sealed", () => {
-    const sealed = sealSuccessorSecret(predecessor, successor);
-    expect(sealed).toMatch(/^[A-Za-z0-9_-]+$/);
+    const sealed = sealSuccessorSecret(predecessor, successor, place);
+    expect(sealed).toMatch(/^b1\.[A-Za-z0-9_-]+$/);
     expect(sealed).not.toContain(successor);
-    expect(openSuccessorSecret(predecessor, sealed)).toBe(successor);
+    expect(openSuccessorSecret(predecessor, sealed, place)).toBe(successor);
   });
 
   test("sealSuccessorSecret() uses a fresh IV each time", () => {
-    expect(sealSuccessorSecret(predecessor, successor)).not.toBe(sealSuccessorSecret(predecessor, successor));
+    expect(sealSuccessorSecret(predecessor, successor, place)).not.toBe(sealSuccessorSecret(predecessor, successor, place));
   });
 
   test("openSuccessorSecret() returns null for the wrong predecessor secret", () => {
-    const sealed = sealSuccessorSecret(predecessor, successor);
-    expect(openSuccessorSecret(newRefreshToken().secret, sealed)).toBeNull();
+    const sealed = sealSuccessorSecret(predecessor, successor, place);
+    expect(openSuccessorSecret(newRefreshToken().secret, sealed, place)).toBeNull();
   });
 
   test.each([0, 5, 12, 28, 40])("openSuccessorSecret() returns null when byte %i is tampered with", (index) => {
-    const bytes = Buffer.from(sealSuccessorSecret(predecessor, successor), "base64url");
+    const sealed = sealSuccessorSecret(predecessor, successor, place);
+    const bytes = Buffer.from(sealed.slice(3), "base64url");
     bytes[index] = (bytes[index] ?? 0) ^ 0x01;
-    expect(openSuccessorSecret(predecessor, bytes.toString("base64url"))).toBeNull();
+    expect(openSuccessorSecret(predecessor, `${sealed.slice(0, 3)}${bytes.toString("base64url")}`, place)).toBeNull();
   });
 
   test("openSuccessorSecret() returns null for a truncated, empty, or garbage value", () => {
-    const sealed = sealSuccessorSecret(predecessor, successor);
-    expect(openSuccessorSecret(predecessor, sealed.slice(0, -4))).toBeNull();
-    expect(openSuccessorSecret(predecessor, sealed.slice(0, 30))).toBeNull();
-    expect(openSuccessorSecret(predecessor, "")).toBeNull();
-    expect(openSuccessorSecret(predecessor, "not base64url!")).toBeNull();
-    expect(openSuccessorSecret(predecessor, "A".repeat(100_000))).toBeNull();
+    const sealed = sealSuccessorSecret(predecessor, successor, place);
+    expect(openSuccessorSecret(predecessor, sealed.slice(0, -4), place)).toBeNull();
+    expect(openSuccessorSecret(predecessor, sealed.slice(0, 30), place)).toBeNull();
+    expect(openSuccessorSecret(predecessor, "", place)).toBeNull();
+    expect(openSuccessorSecret(predecessor, "not base64url!", place)).toBeNull();
+    expect(openSuccessorSecret(predecessor, "A".repeat(100_000), place)).toBeNull();
+  });
+
+  test("openSuccessorSecret() returns null for a seal moved to another session, predecessor or successor @see issue 19", () => {
+    const sealed = sealSuccessorSecret(predecessor, successor, place);
+    expect(openSuccessorSecret(predecessor, sealed, { ...place, sessionId: "another-session" })).toBeNull();
+    expect(openSuccessorSecret(predecessor, sealed, { ...place, predecessorId: "another" })).toBeNull();
+    expect(openSuccessorSecret(predecessor, sealed, { ...place, successorId: "another" })).toBeNull();
   });
 });

@@ -58,24 +58,46 @@ function sealingKey(predecessorSecret: string): Buffer {
   return Buffer.from(hkdfSync("sha256", Buffer.from(predecessorSecret, "utf8"), Buffer.alloc(0), SEAL_INFO, 32));
 }
 
-/** Encrypts the successor's secret under a key only the predecessor's holder can derive (AES-256-GCM). */
-export function sealSuccessorSecret(predecessorSecret: string, successorSecret: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", sealingKey(predecessorSecret), iv, { authTagLength: TAG_BYTES });
-  const ciphertext = Buffer.concat([cipher.update(successorSecret, "utf8"), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64url");
+/** What a sealed successor belongs to: authenticated as AES-GCM additional data, so a seal opens only in its place. */
+export interface SealBinding {
+  sessionId: string;
+  predecessorId: string;
+  successorId: string;
 }
 
-/** Decrypts a sealed successor secret; null when it was tampered with or the predecessor secret is wrong. */
-export function openSuccessorSecret(predecessorSecret: string, sealed: string): string | null {
+// Seals carry this prefix since they are bound to their place; an unprefixed one (sealed before, and only useful
+// for the few seconds of the grace window) opens without additional data.
+const BOUND_PREFIX = "b1.";
+
+function additionalData(binding: SealBinding): Buffer {
+  return Buffer.from(JSON.stringify([SEAL_INFO, binding.sessionId, binding.predecessorId, binding.successorId]), "utf8");
+}
+
+/**
+ * Encrypts the successor's secret under a key only the predecessor's holder can derive (AES-256-GCM), bound to
+ * its session, its predecessor and itself: moved to another row, it no longer opens.
+ */
+export function sealSuccessorSecret(predecessorSecret: string, successorSecret: string, binding: SealBinding): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", sealingKey(predecessorSecret), iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(additionalData(binding));
+  const ciphertext = Buffer.concat([cipher.update(successorSecret, "utf8"), cipher.final()]);
+  return BOUND_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64url");
+}
+
+/** Decrypts a sealed successor secret; null when it was tampered with, moved, or the predecessor secret is wrong. */
+export function openSuccessorSecret(predecessorSecret: string, sealed: string, binding: SealBinding): string | null {
   if (typeof predecessorSecret !== "string" || typeof sealed !== "string") return null;
-  if (sealed.length > MAX_SEALED_CHARS || !/^[A-Za-z0-9_-]+$/.test(sealed)) return null;
-  const bytes = Buffer.from(sealed, "base64url");
+  const bound = sealed.startsWith(BOUND_PREFIX);
+  const body = bound ? sealed.slice(BOUND_PREFIX.length) : sealed;
+  if (body.length > MAX_SEALED_CHARS || !/^[A-Za-z0-9_-]+$/.test(body)) return null;
+  const bytes = Buffer.from(body, "base64url");
   if (bytes.length <= IV_BYTES + TAG_BYTES) return null;
   try {
     const decipher = createDecipheriv("aes-256-gcm", sealingKey(predecessorSecret), bytes.subarray(0, IV_BYTES), {
       authTagLength: TAG_BYTES,
     });
+    if (bound) decipher.setAAD(additionalData(binding));
     decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     const plaintext = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
     return plaintext.toString("utf8");

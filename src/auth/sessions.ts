@@ -85,7 +85,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
         secretHash: hashRefreshSecret(successor.secret),
         createdAt: now,
         expiresAt,
-        sealedForPredecessor: sealSuccessorSecret(parsed.secret, successor.secret),
+        sealedForPredecessor: sealSuccessorSecret(parsed.secret, successor.secret, { sessionId: session.id, predecessorId: token.id, successorId: successor.id }),
       },
       expiresAt,
       now,
@@ -98,7 +98,11 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
     token = rotated.token; // a racing request rotated it first: fall through to the grace rule
   }
   const successor = await graceSuccessor(deps, token, parsed.secret, now);
-  if (successor) return issueTokens(deps, user, session, successor.token, successor.expiresAt, now);
+  if (successor) {
+    // the same refresh token handed out again: recorded, so a stolen predecessor used within the window shows up
+    await deps.audit.record({ type: "TOKEN_RENEWED", userId: user.id, sessionId: session.id, client, detail: { reissuedWithinGrace: true } }, now);
+    return issueTokens(deps, user, session, successor.token, successor.expiresAt, now);
+  }
 
   await deps.store.endSession(session.id, "REVOKED", now);
   await deps.audit.record({ type: "REFRESH_TOKEN_REUSED", outcome: "FAILURE", userId: user.id, sessionId: session.id, client }, now);
@@ -118,9 +122,11 @@ async function graceSuccessor(
   if (now.getTime() - token.rotatedAt.getTime() > graceMs) return null;
   const successor = await deps.store.findRefreshToken(token.successorId);
   // only the directly preceding token qualifies: once the successor itself rotated, this one is old
-  if (!successor || successor.rotatedAt) return null;
-  const successorSecret = openSuccessorSecret(secret, token.successorSecretSealed);
-  if (!successorSecret) return null;
+  if (!successor || successor.rotatedAt || successor.sessionId !== token.sessionId) return null;
+  const binding = { sessionId: token.sessionId, predecessorId: token.id, successorId: successor.id };
+  const successorSecret = openSuccessorSecret(secret, token.successorSecretSealed, binding);
+  // what opened must be the very secret whose hash the successor row holds
+  if (!successorSecret || !refreshSecretMatches(successorSecret, successor.secretHash)) return null;
   return { token: `${successor.id}.${successorSecret}`, expiresAt: successor.expiresAt };
 }
 

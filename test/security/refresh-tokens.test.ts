@@ -67,3 +67,29 @@ test("an access token is not a refresh token", async () => {
   const res = await renew(payload.accessToken);
   expect(res.status).toBe(401);
 });
+
+test("a reissue within the grace window is audited, and a successor row whose hash does not match its seal is not handed out @see issue 19", async () => {
+  const { payload } = await signUpUser(api);
+  const first = await renew(payload.refreshToken);
+  const again = await renew(payload.refreshToken); // the preceding token again, within the window
+  expect(again.data!.renewToken.refreshToken).toBe(first.data!.renewToken.refreshToken);
+  const events = await api.store.listAuditEvents({ userId: payload.user.id, limit: 50, before: null });
+  expect(events.filter((event) => event.type === "TOKEN_RENEWED").map((event) => event.detail)).toEqual(
+    expect.arrayContaining([{ reissuedWithinGrace: true }]),
+  );
+
+  // the successor's stored hash no longer matches the sealed secret: the grace rule refuses (reuse) rather than trust the seal
+  const fresh = await signUpUser(api);
+  const rotated = await renew(fresh.payload.refreshToken);
+  const successorId = rotated.data!.renewToken.refreshToken.split(".")[0]!;
+  const pg = await import("pg");
+  const client = new pg.default.Client({ connectionString: api.databaseUrl });
+  await client.connect();
+  try {
+    await client.query("UPDATE refresh_tokens SET secret_hash = $2 WHERE id = $1", [successorId, "0".repeat(64)]);
+  } finally {
+    await client.end();
+  }
+  const replay = await renew(fresh.payload.refreshToken);
+  expect(errorCode(replay)).toBe("UNAUTHENTICATED");
+});
