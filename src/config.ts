@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { jwtSecretProblem, MIN_JWT_SECRET_BYTES } from "./auth/access-tokens.js";
 import type { RateLimitSettings } from "./auth/rate-limits.js";
 import { mongoDatabaseName } from "./storage/mongodb/url.js";
 
@@ -23,8 +24,14 @@ const DEFAULT_CORS_ALLOWED_HEADERS = [
 
 export type SessionLimitStrategy = "evict-oldest" | "reject";
 
+/** Unsafe settings a production deployment must name in PRODUCTION_OVERRIDES to be allowed to start with them. */
+export type ProductionOverride = "rate-limits-off" | "embedded-as-root";
+const PRODUCTION_OVERRIDES: readonly ProductionOverride[] = ["rate-limits-off", "embedded-as-root"];
+
 export interface Config {
   production: boolean;
+  /** The unsafe production settings the operator accepted explicitly (PRODUCTION_OVERRIDES). */
+  productionOverrides: ProductionOverride[];
   host: string;
   port: number;
   logLevel: LogLevel;
@@ -155,7 +162,7 @@ function mongoDatabaseNameOrEmpty(url: string): string {
   }
 }
 
-const MIN_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = MIN_JWT_SECRET_BYTES;
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** Reads and validates the configuration; throws ConfigError listing every bad variable. */
@@ -186,15 +193,15 @@ export function loadConfig(env: Env): Config {
   const secret = env.JWT_SECRET;
   if (secret === undefined || secret === "") {
     if (production) problems.push(`JWT_SECRET: required when NODE_ENV=production (at least ${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\`)`);
-  } else if (Buffer.byteLength(secret, "utf8") < MIN_SECRET_BYTES) {
-    problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes (got ${Buffer.byteLength(secret, "utf8")}); generate one with \`openssl rand -base64 48\``);
-  } else if (new Set(secret).size < 8) {
-    problems.push("JWT_SECRET: too predictable (fewer than 8 distinct characters); use a random value");
+  } else {
+    const problem = jwtSecretProblem(secret);
+    if (problem !== null) problems.push(`JWT_SECRET: ${problem}`);
   }
 
   const minLength = read.integer("PASSWORD_MIN_LENGTH", 15, { min: 8, max: 256 });
   const config: Config = {
     production,
+    productionOverrides: readOverrides(env, problems),
     host: read.string("HOST", "0.0.0.0"),
     port: read.integer("PORT", 4000, { min: 0, max: 65535 }),
     logLevel: read.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"], "info"),
@@ -273,8 +280,18 @@ export function loadConfig(env: Env): Config {
       auditRetentionSeconds: read.duration("AUDIT_RETENTION", "90d", { min: 3_600, max: 3_650 * 86_400 }),
     },
   };
+  if (production && !config.rateLimits.enabled && !config.productionOverrides.includes("rate-limits-off")) {
+    problems.push("RATE_LIMIT_ENABLED: false leaves logins open to brute force; in production also set PRODUCTION_OVERRIDES=rate-limits-off to accept that");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readOverrides(env: Env, problems: string[]): ProductionOverride[] {
+  const names = (env.PRODUCTION_OVERRIDES ?? "").split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const unknown = names.filter((name) => !(PRODUCTION_OVERRIDES as readonly string[]).includes(name));
+  if (unknown.length > 0) problems.push(`PRODUCTION_OVERRIDES: unknown ${unknown.join(", ")} (known: ${PRODUCTION_OVERRIDES.join(", ")})`);
+  return names.filter((name): name is ProductionOverride => (PRODUCTION_OVERRIDES as readonly string[]).includes(name));
 }
 
 /** Reads typed variables, collecting problems instead of throwing at the first. */

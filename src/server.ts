@@ -2,6 +2,7 @@ import { createApp, type App } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { loadOrCreateDevSecret } from "./dev-secret.js";
 import { createLogger, type Logger } from "./logger.js";
+import { checkUnsafeSettings } from "./production-safety.js";
 import { openStore } from "./storage/open-store.js";
 
 export { createApp, type App } from "./app.js";
@@ -26,6 +27,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const startedAt = performance.now();
   const config = loadConfig(env);
   const log = createLogger({ level: config.logLevel, json: config.production });
+  checkUnsafeSettings(config, log);
 
   let jwtSecret = config.jwt.secret;
   if (jwtSecret === undefined) {

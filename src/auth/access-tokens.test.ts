@@ -261,6 +261,13 @@ describe("verifyAccessToken() in one pass", () => {
   });
 });
 
+test("createAccessTokenKey() refuses a short or predictable secret even when passed directly @see issue 19", () => {
+  expect(() => createAccessTokenKey("abcdefgh".repeat(3) + "abcdefg")).toThrow(/at least 32 bytes/);
+  expect(() => createAccessTokenKey("short-secret")).toThrow(RangeError);
+  expect(() => createAccessTokenKey("ab".repeat(32))).toThrow(/predictable/);
+  expect(() => createAccessTokenKey("test-secret-that-is-at-least-32-bytes-long")).not.toThrow();
+});
+
 test("createAccessTokenKey() refuses an empty secret", () => {
   expect(() => createAccessTokenKey("")).toThrow(RangeError);
 });

@@ -24,9 +24,25 @@ const TOKEN_TYPE = "at+jwt"; // RFC 9068
 const MAX_TOKEN_LENGTH = 4096;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** Turns the configured secret into a KeyObject (verifying with it is ~50× cheaper than with a string). */
+/** The shortest JWT secret accepted, in bytes: HS256 wants a key of at least its output size (RFC 7518 §3.2). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+/** What is wrong with a JWT secret, or null when it is acceptable: long enough and not trivially predictable. */
+export function jwtSecretProblem(secret: string): string | null {
+  if (typeof secret !== "string" || secret.length === 0) return "must not be empty";
+  const bytes = Buffer.byteLength(secret, "utf8");
+  if (bytes < MIN_JWT_SECRET_BYTES) return `must be at least ${MIN_JWT_SECRET_BYTES} bytes (got ${bytes}); generate one with \`openssl rand -base64 48\``;
+  if (new Set(secret).size < 8) return "too predictable (fewer than 8 distinct characters); use a random value";
+  return null;
+}
+
+/**
+ * Turns the secret into a KeyObject (verifying with it is ~50× cheaper than with a string). Refuses a weak secret
+ * itself, not only through loadConfig: an integrator may pass one directly.
+ */
 export function createAccessTokenKey(secret: string): KeyObject {
-  if (typeof secret !== "string" || secret.length === 0) throw new RangeError("JWT secret must not be empty");
+  const problem = jwtSecretProblem(secret);
+  if (problem !== null) throw new RangeError(`JWT secret ${problem}`);
   return createSecretKey(Buffer.from(secret, "utf8"));
 }
 
