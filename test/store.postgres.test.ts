@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { describe, expect, test } from "vitest";
+import { findFreePort } from "../bench/processes.js";
 import { defaultMigrationsDir, migratePostgres } from "../src/storage/postgres/migrate.js";
 import { createPostgresStore } from "../src/storage/postgres/postgres-store.js";
 import { StoreUnavailableError } from "../src/storage/store.js";
@@ -22,18 +22,10 @@ describeStoreContract("postgres", async () => {
   };
 });
 
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe("postgres store, when the database is unreachable", () => {
   test("every call fails with StoreUnavailableError", async () => {
-    const store = createPostgresStore({ url: `postgresql://nobody:secret@127.0.0.1:${await closedPort()}/none`, poolSize: 2, connectTimeoutMs: 1000 });
+    const store = createPostgresStore({ url: `postgresql://nobody:secret@127.0.0.1:${await findFreePort()}/none`, poolSize: 2, connectTimeoutMs: 1000 });
     try {
       const session = { id: randomUUID(), userId: randomUUID(), createdAt: new Date(), expiresAt: new Date(), userAgent: null, ipAddress: null };
       const token = { id: "t", sessionId: session.id, secretHash: "h", createdAt: new Date(), expiresAt: new Date() };

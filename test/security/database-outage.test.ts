@@ -5,10 +5,10 @@
  * restarted inside the test. @see issue 5
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { findFreePort } from "../../bench/processes.js";
 import { LoginDocument, MeDocument, SignUpDocument } from "../generated/graphql.js";
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "../../src/storage/postgres/embedded.js";
 import { migratePostgres } from "../../src/storage/postgres/migrate.js";
@@ -24,7 +24,7 @@ const startPostgres = () =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "auth-outage-postgres-"));
-  port = await freePort();
+  port = await findFreePort();
   postgres = await startPostgres();
   await migratePostgres(postgres.url, () => undefined);
   api = await startTestApi({ RATE_LIMIT_ENABLED: "true" }, postgres.url);
@@ -75,13 +75,3 @@ test("while the database is down: 503 with Retry-After everywhere; afterwards: r
   expect(login.status).toBe(200);
 }, 120_000);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (address !== null && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
