@@ -15,8 +15,10 @@ export interface SocketsResult {
   rssAfterMiB: number;
   /** API process RSS growth divided by the number of sockets (includes their sessions' watch and timers). */
   kibPerSocket: number;
+  /** `me` before the sockets open and after they close (the machine's drift shows between the two), and with them open. */
   meWithout: ScenarioResult;
   meWith: ScenarioResult;
+  meAfter: ScenarioResult;
   /** From sending `logout` over HTTP to the socket's 4401 close, with every other socket still open. */
   closeAfterLogoutMs: { samples: number; p50: number; p99: number; max: number; lateOver1s: number };
 }
@@ -38,6 +40,7 @@ export async function runSocketsScenario(options: {
   const wsUrl = apiUrl.replace(/^http:/, "ws:");
   const tokens = options.users.map((user) => user.accessToken);
 
+  await driveMe("warm-up", "api", apiUrl, { ...options.meLoad, durationSeconds: Math.min(3, options.meLoad.durationSeconds) }, tokens);
   const meWithout = await driveMe("me, no sockets open", "api", apiUrl, options.meLoad, tokens);
   say(`  me without sockets: ${meWithout.requestsPerSecond.toFixed(0)} req/s`);
 
@@ -66,11 +69,13 @@ export async function runSocketsScenario(options: {
     samples.push(performance.now() - sent);
   }
   await Promise.all(sockets.map((socket) => socket.client.dispose()));
+  const meAfter = await driveMe("me, sockets closed again", "api", apiUrl, options.meLoad, tokens);
+  say(`  me after closing them: ${meAfter.requestsPerSecond.toFixed(0)} req/s`);
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
   const closeAfterLogoutMs = { samples: samples.length, p50: at(0.5), p99: at(0.99), max: samples.at(-1) ?? 0, lateOver1s: samples.filter((ms) => ms > 1_000).length };
   say(`  logout → socket closed (4401): p50 ${closeAfterLogoutMs.p50.toFixed(1)} ms, p99 ${closeAfterLogoutMs.p99.toFixed(1)} ms, max ${closeAfterLogoutMs.max.toFixed(1)} ms over ${samples.length}`);
-  return { sockets: options.sockets, rssBeforeMiB: mib(rssBefore), rssAfterMiB: mib(rssAfter), kibPerSocket, meWithout, meWith, closeAfterLogoutMs };
+  return { sockets: options.sockets, rssBeforeMiB: mib(rssBefore), rssAfterMiB: mib(rssAfter), kibPerSocket, meWithout, meWith, meAfter, closeAfterLogoutMs };
 }
 
 async function logIn(apiUrl: string, user: SeededUser): Promise<string> {
