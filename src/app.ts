@@ -43,6 +43,8 @@ export async function createApp(options: {
    * at their own deadlines (token expiry, session expiry), not when their session is ended elsewhere.
    */
   sessionFeed?: SessionEndFeed;
+  /** The development TOTP key from the data folder, used when TOTP_ENCRYPTION_KEY is unset. */
+  totpKey?: Buffer;
 }): Promise<App> {
   const { config, store, log } = options;
   const schema = options.schema ?? (await createSchema());

@@ -2,9 +2,11 @@ import { createAccessTokenKey } from "./auth/access-tokens.js";
 import { createAuditLog } from "./auth/audit-log.js";
 import type { AuthDeps } from "./auth/deps.js";
 import { createPasswordHasher } from "./auth/passwords.js";
+import { NO_MFA_RATE_LIMITS, type MfaRateLimits } from "./auth/mfa-rate-limits.js";
 import { NO_RATE_LIMITS, type AuthRateLimits } from "./auth/rate-limits.js";
 import { createSessionActivity } from "./auth/session-activity.js";
 import { createSessionLookup } from "./auth/session-lookup.js";
+import { newTotpKey } from "./auth/totp.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
@@ -20,6 +22,12 @@ export function createAuthDeps(options: {
   log: Logger;
   now?: () => Date;
   rateLimits?: AuthRateLimits;
+  mfaRateLimits?: MfaRateLimits;
+  /**
+   * The TOTP key when TOTP_ENCRYPTION_KEY is unset (development: the one kept in the data folder). Without either,
+   * a key for this process only: enrollments made with it do not survive a restart (tests, the command-line tool).
+   */
+  totpKey?: Buffer;
 }): AuthDeps {
   const { config, store, log } = options;
   return {
@@ -41,6 +49,12 @@ export function createAuthDeps(options: {
     audit: createAuditLog({ store, log }),
     activity: createSessionActivity({ store, log }),
     rateLimits: options.rateLimits ?? NO_RATE_LIMITS,
+    mfa: {
+      encryptionKey: config.mfa.encryptionKey ?? options.totpKey ?? newTotpKey(),
+      issuer: config.mfa.totpIssuer,
+      tokenTtlSeconds: config.mfa.tokenTtlSeconds,
+      rateLimits: options.mfaRateLimits ?? NO_MFA_RATE_LIMITS,
+    },
     now: options.now ?? (() => new Date()),
     log,
   };

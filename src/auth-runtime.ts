@@ -2,6 +2,7 @@ import { createAuthDeps } from "./auth-deps.js";
 import { createAuth, type Auth } from "./auth/auth.js";
 import type { AuthDeps } from "./auth/deps.js";
 import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
+import { createMfaRateLimits } from "./auth/mfa-rate-limits.js";
 import { createAuthRateLimits, type RateLimiterFactory } from "./auth/rate-limits.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -26,13 +27,16 @@ export function startAuthRuntime(options: {
   now?: () => Date;
   /** Where rate-limit counters live (the store's database); required unless RATE_LIMIT_ENABLED=false. */
   rateLimiters?: RateLimiterFactory;
+  /** The development TOTP key from the data folder, used when TOTP_ENCRYPTION_KEY is unset. */
+  totpKey?: Buffer;
 }): AuthRuntime {
   const { config, store, log } = options;
   if (config.rateLimits.enabled && !options.rateLimiters) {
     throw new Error("rate limits are on but no rate-limit store was given; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
   }
   const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
-  const deps = createAuthDeps({ ...options, rateLimits });
+  const mfaRateLimits = options.rateLimiters ? createMfaRateLimits(options.rateLimiters, config.rateLimits, config.mfa.accountFailures) : undefined;
+  const deps = createAuthDeps({ ...options, rateLimits, mfaRateLimits });
   const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
   const auth = createAuth(deps);
   return {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
 
 const strongSecret = "k3Jx9vQ2mZ8pL4wR7tY1uI6oP0aS5dF2gH8jK3lZ";
+const totpKey = Buffer.alloc(32, 7).toString("base64");
 
 describe("loadConfig()", () => {
   test("gives the documented defaults", () => {
@@ -26,8 +27,16 @@ describe("loadConfig()", () => {
     expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "a".repeat(64) })).toThrow(/predictable/);
   });
 
+  test("refuses to start in production without TOTP_ENCRYPTION_KEY, and anywhere with one that is not 32 bytes of base64 @see issue 15", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret })).toThrow(/TOTP_ENCRYPTION_KEY: required/);
+    expect(() => loadConfig({ TOTP_ENCRYPTION_KEY: Buffer.alloc(16).toString("base64") })).toThrow(/TOTP_ENCRYPTION_KEY: must be exactly 32 bytes/);
+    expect(() => loadConfig({ TOTP_ENCRYPTION_KEY: "not base64!" })).toThrow(/TOTP_ENCRYPTION_KEY/);
+    expect(loadConfig({ TOTP_ENCRYPTION_KEY: totpKey }).mfa.encryptionKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).mfa).toMatchObject({ totpIssuer: "graphql-auth-api", encryptionKey: undefined, tokenTtlSeconds: 300, accountFailures: 10 });
+  });
+
   test("accepts a strong secret in production", () => {
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret }).jwt.secret).toBe(strongSecret);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey }).jwt.secret).toBe(strongSecret);
   });
 
   test("reports every bad variable at once", () => {
@@ -70,10 +79,10 @@ describe("loadConfig()", () => {
     // a classroom behind one NAT address signs up without hitting the limit (@see issue 9)
     expect(dev.rateLimits.signUpsPerHour).toBeGreaterThanOrEqual(100);
     expect(dev.graphql).toMatchObject({ introspection: true, sandbox: true, fieldSuggestions: true, maxCredentialFields: 1 });
-    const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret });
+    const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey });
     expect(prod.graphql).toMatchObject({ introspection: false, sandbox: false, fieldSuggestions: false });
     expect(prod.http.corsAllowLoopback).toBe(false);
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
   });
 
   test("reads RATE_LIMIT_ENABLED, TRUST_PROXY and CORS_ORIGINS, refusing bad values", () => {

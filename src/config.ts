@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { jwtSecretProblem, MIN_JWT_SECRET_BYTES } from "./auth/access-tokens.js";
 import type { RateLimitSettings } from "./auth/rate-limits.js";
+import { parseTotpKey } from "./auth/totp.js";
 import { mongoDatabaseName } from "./storage/mongodb/url.js";
 
 /**
@@ -118,6 +119,17 @@ export interface Config {
     maxMessageBytes: number;
   };
   rateLimits: RateLimitSettings;
+  /** The second factor (TOTP). */
+  mfa: {
+    /** The issuer shown in authenticator apps (the `otpauth://` URL). */
+    totpIssuer: string;
+    /** AES-256-GCM key of the stored TOTP secrets; undefined only outside production (then kept in `dataDir`). */
+    encryptionKey: Buffer | undefined;
+    /** How long an mfaToken (login's second step) lives. */
+    tokenTtlSeconds: number;
+    /** Wrong codes (login, disable, confirm) of one account per RATE_LIMIT_WINDOW before it is blocked for the window. */
+    accountFailures: number;
+  };
   maintenance: {
     /** Seconds between sweeps of expired sessions and old audit events; 0 turns the sweep off. */
     sweepIntervalSeconds: number;
@@ -198,6 +210,13 @@ export function loadConfig(env: Env): Config {
     if (problem !== null) problems.push(`JWT_SECRET: ${problem}`);
   }
 
+  const totpKeyText = env.TOTP_ENCRYPTION_KEY?.trim() ?? "";
+  const totpKey = totpKeyText === "" ? undefined : parseTotpKey(totpKeyText);
+  if (totpKey === null) problems.push("TOTP_ENCRYPTION_KEY: must be exactly 32 bytes in base64 (e.g. `openssl rand -base64 32`)");
+  else if (totpKey === undefined && production) {
+    problems.push("TOTP_ENCRYPTION_KEY: required when NODE_ENV=production (32 random bytes in base64, e.g. `openssl rand -base64 32`); keep it: without it no TOTP secret can be read");
+  }
+
   const minLength = read.integer("PASSWORD_MIN_LENGTH", 15, { min: 8, max: 256 });
   const config: Config = {
     production,
@@ -274,6 +293,12 @@ export function loadConfig(env: Env): Config {
       accountBlockSeconds: read.duration("RATE_LIMIT_ACCOUNT_BLOCK", "1m", { min: 1, max: 86_400 }),
       failureWindowSeconds: read.duration("RATE_LIMIT_WINDOW", "15m", { min: 1, max: 7 * 86_400 }),
       signUpsPerHour: read.integer("RATE_LIMIT_SIGNUPS_PER_HOUR", 100, { min: 1, max: 1_000_000 }),
+    },
+    mfa: {
+      totpIssuer: read.string("TOTP_ISSUER", "graphql-auth-api"),
+      encryptionKey: totpKey ?? undefined,
+      tokenTtlSeconds: read.duration("MFA_TOKEN_TTL", "5m", { min: 1, max: 3600 }),
+      accountFailures: read.integer("RATE_LIMIT_MFA_FAILURES", 10, { min: 1, max: 10_000 }),
     },
     maintenance: {
       sweepIntervalSeconds: read.duration("SESSION_SWEEP_INTERVAL", "10m", { min: 0, max: 86_400 }),

@@ -1,6 +1,6 @@
 import { createApp, type App } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
-import { loadOrCreateDevSecret } from "./dev-secret.js";
+import { loadOrCreateDevSecret, loadOrCreateDevTotpKey } from "./dev-secret.js";
 import { createLogger, type Logger } from "./logger.js";
 import { checkUnsafeSettings } from "./production-safety.js";
 import { openStore } from "./storage/open-store.js";
@@ -36,10 +36,17 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     log.warn(`JWT_SECRET is not set: using a development secret ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/jwt-secret. Set JWT_SECRET in production.`);
   }
 
+  let totpKey: Buffer | undefined;
+  if (config.mfa.encryptionKey === undefined) {
+    const dev = await loadOrCreateDevTotpKey(config.dataDir);
+    totpKey = dev.key;
+    log.warn(`TOTP_ENCRYPTION_KEY is not set: using a development key ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/totp-key. Set TOTP_ENCRYPTION_KEY in production.`);
+  }
+
   const database = await openStore(config, log);
   let app: App;
   try {
-    app = await createApp({ config, jwtSecret, store: database.store, rateLimiters: database.rateLimiters, sessionFeed: database.sessionFeed, log });
+    app = await createApp({ config, jwtSecret, totpKey, store: database.store, rateLimiters: database.rateLimiters, sessionFeed: database.sessionFeed, log });
     await new Promise<void>((resolve, reject) => {
       app.server.http.once("error", reject);
       app.server.http.listen(config.port, config.host, resolve);

@@ -3,6 +3,7 @@ import { normalizeEmail, normalizeLogin, normalizeUsername, validateProfile, val
 import { changeAccountSecurity } from "./account-security.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError, INVALID_CREDENTIALS, badInput, sessionEnded } from "./errors.js";
+import { requireSecondFactor } from "./mfa-login.js";
 import { checkPasswordPolicy } from "./passwords.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { openSession } from "./sessions.js";
@@ -77,6 +78,8 @@ export async function login(deps: AuthDeps, input: LoginRequest, client: ClientI
   }
   await limits.loginSucceeded(account, client);
   if (deps.hasher.needsRehash(user.passwordHash)) await upgradeHash(deps, user, input.password);
+  // with TOTP on, this throws MFA_REQUIRED: completeMfaLogin opens the session
+  await requireSecondFactor(deps, user, client, { endOtherSessions: input.endOtherSessions === true });
   const result = await openSession(deps, user, client, { endOtherSessions: input.endOtherSessions === true });
   await deps.audit.record({ type: "LOGIN", userId: user.id, sessionId: result.session.id, client }, deps.now());
   return result;

@@ -17,6 +17,12 @@ export const AUDIT_EVENT_TYPES = [
   "USER_DISABLED",
   "USER_ENABLED",
   "USER_DELETED",
+  "TOTP_ENROLLMENT_STARTED",
+  "TOTP_ENABLED",
+  "TOTP_DISABLED",
+  "MFA_RESET",
+  "MFA_CODE",
+  "RECOVERY_CODE_USED",
 ] as const;
 
 /** One kind of audit event. */

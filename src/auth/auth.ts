@@ -6,6 +6,8 @@ import { openLiveSession, type LiveSession } from "./live-session.js";
 import type { SessionEvents } from "./session-events.js";
 import { authenticate } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
+import { confirmTotpEnrollment, disableTotp, isMfaEnabled, resetMfa, startTotpEnrollment, type TotpEnrollment } from "./mfa-enrollment.js";
+import { completeMfaLogin } from "./mfa-login.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { listSessions, revokeSession, revokeUserSessions } from "./session-management.js";
 import { logout, renewSession } from "./sessions.js";
@@ -44,6 +46,24 @@ export function createAuth(deps: AuthDeps) {
 
     changePassword: (principal: Principal, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<number> =>
       changePassword(deps, principal, input, client),
+
+    /** Login's second step for an account with TOTP: the mfaToken from MFA_REQUIRED and a TOTP or recovery code. */
+    completeMfaLogin: (input: { mfaToken: string; code: string }, client: ClientInfo): Promise<AuthResult> => completeMfaLogin(deps, input, client),
+
+    /** Whether the user has TOTP on. */
+    isMfaEnabled: (userId: string): Promise<boolean> => isMfaEnabled(deps, userId),
+
+    /** A new TOTP secret for the caller, pending until confirmed. */
+    startTotpEnrollment: (principal: Principal, client: ClientInfo): Promise<TotpEnrollment> => startTotpEnrollment(deps, principal, client),
+
+    /** Turns TOTP on with a code of the pending secret; returns the recovery codes (shown once). */
+    confirmTotpEnrollment: (principal: Principal, code: string, client: ClientInfo): Promise<string[]> => confirmTotpEnrollment(deps, principal, code, client),
+
+    /** Turns TOTP off with a TOTP or recovery code. */
+    disableTotp: (principal: Principal, code: string, client: ClientInfo): Promise<void> => disableTotp(deps, principal, code, client),
+
+    /** Turns a user's TOTP off and ends their sessions (administrators, the system); false when it was off. */
+    resetMfa: (actor: Actor, userId: string, client: ClientInfo): Promise<boolean> => resetMfa(deps, actor, userId, client),
 
     /** Custom user creation by an administrator, with roles and profile. */
     createUser: (actor: Actor, input: NewAccount, client: ClientInfo): Promise<UserRecord> => createUser(deps, actor, input, client),

@@ -2,6 +2,7 @@ import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import type { AccessTokenSettings } from "./access-tokens.js";
 import type { AuditLog } from "./audit-log.js";
+import type { MfaDeps } from "./mfa-deps.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords.js";
 import type { AuthRateLimits } from "./rate-limits.js";
 import type { SessionActivity } from "./session-activity.js";
@@ -27,6 +28,8 @@ export interface AuthDeps {
   activity: SessionActivity;
   /** Brute-force and flood limits; NO_RATE_LIMITS for the operator's command-line tool and RATE_LIMIT_ENABLED=false. */
   rateLimits: AuthRateLimits;
+  /** The second factor (TOTP): encryption key, issuer, mfaToken lifetime, code limits. */
+  mfa: MfaDeps;
   now: () => Date;
   log: Logger;
 }

@@ -4,8 +4,8 @@ import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type ParseOptions,
 import type { Config } from "../config.js";
 import { listCostPlugin } from "./list-cost.js";
 
-/** Root fields that check a password or a refresh token: each costs a hash or a limiter count. */
-export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["login", "signUp", "renewToken", "changePassword", "createUser"]);
+/** Root fields that check a password, a refresh token or a second-factor code: each costs a hash or a limiter count. */
+export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["login", "signUp", "renewToken", "changePassword", "createUser", "completeMfaLogin", "confirmTotpEnrollment", "disableTotp"]);
 
 /**
  * Abuse limits for this API, checked before anything executes: graphql-armor's alias, depth, cost and

@@ -7,13 +7,14 @@ import { AuditEventResolver } from "./audit/audit-event.resolver.js";
 import { authChecker } from "./auth-checker.js";
 import { annotateAuthorizedFields } from "./guards/code-first.js";
 import { authorizedDirective, publicDirective } from "./guards/directives.js";
+import { MfaResolver } from "./mfa/mfa.resolver.js";
 import { SessionEndedResolver } from "./session/session-ended.resolver.js";
 import { SessionResolver } from "./session/session.resolver.js";
 import { UserAdminResolver } from "./user/user-admin.resolver.js";
 import { UserResolver } from "./user/user.resolver.js";
 
 /** The resolvers of the API; teams embedding it add theirs beside these. */
-export const resolvers = [AccountResolver, SessionResolver, SessionEndedResolver, UserResolver, UserAdminResolver, AuditEventResolver] as const;
+export const resolvers = [AccountResolver, SessionResolver, SessionEndedResolver, UserResolver, UserAdminResolver, AuditEventResolver, MfaResolver] as const;
 
 /**
  * Builds the executable schema from the type-graphql classes (the API's and `extraResolvers`), with the

@@ -20,6 +20,7 @@ import {
   type Store,
   type UserRecord,
 } from "./store.js";
+import { MemoryMfaStore } from "./memory-mfa-store.js";
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -33,6 +34,7 @@ export class MemoryStore implements Store {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly tokens = new Map<string, RefreshTokenRecord>();
   private auditEvents: AuditEventRecord[] = [];
+  readonly mfa = new MemoryMfaStore();
 
   async createUser(user: NewUser): Promise<UserRecord> {
     for (const existing of this.users.values()) {
@@ -173,6 +175,7 @@ export class MemoryStore implements Store {
 
   async deleteUser(userId: string): Promise<boolean> {
     if (!this.users.delete(userId)) return false;
+    this.mfa.forgetUser(userId);
     for (const session of [...this.sessions.values()]) {
       if (session.userId === userId) this.deleteSession(session.id);
     }

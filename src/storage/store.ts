@@ -1,3 +1,5 @@
+import type { MfaStore } from "./mfa-store.js";
+
 /**
  * The storage port: every question the auth core asks of a database, and nothing else.
  * One implementation per provider (PostgreSQL, MongoDB) plus an in-memory one for fast tests;
@@ -163,6 +165,8 @@ export class StoreUnavailableError extends Error {
 }
 
 export interface Store {
+  /** The second factor's records (TOTP, recovery codes, login challenges). */
+  readonly mfa: MfaStore;
   /** Creates a user; throws DuplicateError when the email or username is taken. */
   createUser(user: NewUser): Promise<UserRecord>;
   findUserById(id: string): Promise<UserRecord | null>;

@@ -13,6 +13,9 @@ import { createTestDatabase } from "./postgres.js";
 /** The JWT secret of test servers; tests forge tokens with it. */
 export const TEST_JWT_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
+/** The TOTP_ENCRYPTION_KEY of test servers (32 bytes, base64). */
+export const TEST_TOTP_KEY = Buffer.alloc(32, 0x5a).toString("base64");
+
 /** A GraphQL answer as a client sees it, with the HTTP status and headers. */
 export interface GraphQLResponse<T> {
   status: number;
@@ -53,7 +56,7 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const database = databaseUrl ? null : await createTestDatabase();
   const url = databaseUrl ?? database!.url;
-  const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off", ...env });
+  const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, TOTP_ENCRYPTION_KEY: TEST_TOTP_KEY, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off", ...env });
   const store = createPostgresStore({ url, poolSize: 5, connectTimeoutMs: config.database.timeoutMs, statementTimeoutMs: config.database.timeoutMs });
   const rateLimiters = config.rateLimits.enabled ? createPostgresRateLimiters({ url }) : undefined;
   const sessionFeed = createPostgresSessionEndFeed({ ...options.feed, url });

@@ -44,7 +44,7 @@ export class AccountResolver {
 }
 
 /** A payload's fields resolve as seen by the session it issued: once state has changed, no selection may fail. */
-async function issued(ctx: GraphQLContext, result: Promise<AuthResult>): Promise<AuthPayload> {
+export async function issued(ctx: GraphQLContext, result: Promise<AuthResult>): Promise<AuthPayload> {
   const payload = await result;
   ctx.actAs({ user: payload.user, session: payload.session });
   return payload;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { AuditEvent, Prisma, RefreshToken, Session, User } from "../../generated/mongodb/client.js";
+import type { AuditEvent, MfaChallenge, Prisma, RecoveryCode, RefreshToken, Session, TotpCredential, User } from "../../generated/mongodb/client.js";
+import type { NewMfaChallenge } from "../mfa-store.js";
 import type { NewAuditEvent, NewRefreshToken, NewSession, NewUser } from "../store.js";
 
 /** The fields of model M that may hold null. */
@@ -67,6 +68,21 @@ export function auditEventDocument(event: NewAuditEvent): ExplicitCreate<Prisma.
     detail: event.detail as Prisma.InputJsonObject,
     createdAt: event.createdAt,
   };
+}
+
+/** The `totp_credentials` document of a new, pending TOTP enrollment. */
+export function totpCredentialDocument(userId: string, secretSealed: string, now: Date): ExplicitCreate<Prisma.TotpCredentialCreateInput, TotpCredential> {
+  return { userId, secretSealed, enabledAt: null, lastUsedStep: null, createdAt: now };
+}
+
+/** The `recovery_codes` document of a new, unused recovery code. */
+export function recoveryCodeDocument(userId: string, codeHash: string, now: Date): ExplicitCreate<Prisma.RecoveryCodeCreateManyInput, RecoveryCode> {
+  return { userId, codeHash, usedAt: null, createdAt: now };
+}
+
+/** The `mfa_challenges` document of a new challenge (no attempt yet, unused). */
+export function mfaChallengeDocument(challenge: NewMfaChallenge): ExplicitCreate<Prisma.MfaChallengeCreateInput, MfaChallenge> {
+  return { ...challenge, attempts: 0, usedAt: null };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, prepareMongoDatabase, RATE_LIMIT_RETENTION_SECONDS, type CommandRunner } from "./indexes.js";
+import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, prepareMongoDatabase, MFA_CHALLENGE_RETENTION_SECONDS, RATE_LIMIT_RETENTION_SECONDS, type CommandRunner } from "./indexes.js";
 import type { RawCommand } from "./raw-commands.js";
 
 /** Records the commands; `answer` may throw or reply per command. */
@@ -33,6 +33,7 @@ describe("mongoIndexes()", () => {
       ["sessions", { expiresAt: 1 }, 3600],
       ["refresh_tokens", { expiresAt: 1 }, 3600],
       ["rate_limits", { expire: 1 }, RATE_LIMIT_RETENTION_SECONDS],
+      ["mfa_challenges", { expiresAt: 1 }, MFA_CHALLENGE_RETENTION_SECONDS],
     ]);
   });
 
@@ -52,7 +53,7 @@ describe("ensureMongoIndexes()", () => {
   test("sends one createIndexes per collection", async () => {
     const db = fakeDb();
     await ensureMongoIndexes(db, options);
-    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "rate_limits", "audit_events"]);
+    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "rate_limits", "recovery_codes", "mfa_challenges", "audit_events"]);
     expect(db.commands[0]!.indexes).toEqual(mongoIndexes(options)[0]!.indexes);
   });
 

@@ -24,6 +24,9 @@ export const DEFAULT_EXPIRED_RETENTION_SECONDS = 30 * 24 * 3600;
 /** An expired rate-limit counter is kept an hour, as the limiter's own purge does, then deleted by MongoDB. */
 export const RATE_LIMIT_RETENTION_SECONDS = 3600;
 
+/** An expired MFA challenge is kept an hour (for the audit trail of a late attempt), then deleted by MongoDB. */
+export const MFA_CHALLENGE_RETENTION_SECONDS = 3600;
+
 /**
  * The indexes the store relies on, per collection. Names match prisma/mongodb/schema.prisma, so Prisma reports a
  * duplicate as P2002 with the index name as its target (see uniqueViolationField).
@@ -62,6 +65,19 @@ export function mongoIndexes(options: MongoIndexOptions): Array<{ collection: st
       // Counters without an expiry (null) are never deleted by it.
       collection: "rate_limits",
       indexes: [{ name: "rate_limits_expire_ttl", key: { expire: 1 }, expireAfterSeconds: RATE_LIMIT_RETENTION_SECONDS }],
+    },
+    // totp_credentials is keyed by the user's id (`_id`): no index of its own
+    {
+      collection: "recovery_codes",
+      indexes: [{ name: "recovery_codes_userId_codeHash_key", key: { userId: 1, codeHash: 1 }, unique: true }],
+    },
+    {
+      // an mfaToken lives minutes: gone an hour after it expired
+      collection: "mfa_challenges",
+      indexes: [
+        { name: "mfa_challenges_userId_idx", key: { userId: 1 } },
+        { name: "mfa_challenges_expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: MFA_CHALLENGE_RETENTION_SECONDS },
+      ],
     },
     {
       collection: "audit_events",

@@ -21,6 +21,7 @@ import {
 import { auditEventDocument, userDocument } from "./documents.js";
 import { guard, uniqueViolationField } from "./errors.js";
 import { isObjectId } from "./ids.js";
+import { MongoMfaStore } from "./mongodb-mfa-store.js";
 import { DEFAULT_EXPIRED_RETENTION_SECONDS, prepareMongoDatabase } from "./indexes.js";
 import { rateLimitClient, type RateLimitModel } from "./rate-limit-client.js";
 import { touchSessionsCommand } from "./raw-commands.js";
@@ -68,6 +69,7 @@ const TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 10_000 };
 export class MongoStore implements Store {
   private readonly prisma: PrismaClient;
   private readonly expiredRetentionSeconds: number;
+  readonly mfa: MongoMfaStore;
 
   /** `prisma`: for tests, a client to use instead of opening one from `options.url`. */
   constructor(options: MongoStoreOptions, prisma?: PrismaClient) {
@@ -75,6 +77,7 @@ export class MongoStore implements Store {
     const datasourceUrl = withConnectionDefaults(options.url, { maxPoolSize: options.poolSize, timeoutMs: options.connectTimeoutMs ?? 5_000 });
     this.prisma = prisma ?? new PrismaClient({ datasourceUrl, transactionOptions: TRANSACTION_OPTIONS });
     this.expiredRetentionSeconds = options.expiredRetentionSeconds ?? DEFAULT_EXPIRED_RETENTION_SECONDS;
+    this.mfa = new MongoMfaStore(this.prisma, { transaction: (work) => this.transaction(work), write: (operation) => this.write(operation) });
   }
 
   /** Checks the server is a replica set and creates the collections and indexes; run once at start-up. */
@@ -264,6 +267,7 @@ export class MongoStore implements Store {
         await tx.refreshToken.deleteMany({ where: { sessionId: { in: sessionIds } } });
         await tx.session.deleteMany({ where: { id: { in: sessionIds } } });
       }
+      await MongoMfaStore.deleteUserIn(tx, userId);
       const { count } = await tx.user.deleteMany({ where: { id: userId } });
       return count > 0;
     });

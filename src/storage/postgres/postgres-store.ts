@@ -22,6 +22,7 @@ import {
   type UserRecord,
 } from "../store.js";
 import { guard, uniqueViolationField } from "./errors.js";
+import { PostgresMfaStore } from "./postgres-mfa-store.js";
 import { isUuid, toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toSessionWithUser, toUserRecord } from "./records.js";
 import * as sql from "./statements.js";
 
@@ -57,6 +58,7 @@ export class PostgresStore implements Store {
   private readonly prisma: PrismaClient;
   /** The adapter's pool, shared with Prisma; the hot path queries it directly. */
   private readonly pool: pg.Pool;
+  readonly mfa: PostgresMfaStore;
 
   constructor(options: PostgresStoreOptions) {
     const log = options.log ?? (() => undefined);
@@ -76,6 +78,7 @@ export class PostgresStore implements Store {
     this.pool.on("error", (error) => log(`postgres pool: idle connection error: ${error.message}`));
     const adapter = new PrismaPg(this.pool, { disposeExternalPool: true });
     this.prisma = new PrismaClient({ adapter });
+    this.mfa = new PostgresMfaStore(this.prisma);
   }
 
   createUser(user: NewUser): Promise<UserRecord> {
