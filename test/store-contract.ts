@@ -10,6 +10,7 @@ import {
   type SessionRecord,
   type Store,
 } from "../src/storage/store.js";
+import { describeMfaContract } from "./store-contract-mfa.js";
 import { describeSecurityChangeContract, describeSessionPageContract } from "./store-contract-security.js";
 
 /** Opens an empty store for one test; `cleanup` closes it and throws its data away. */
@@ -447,6 +448,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
     describeSecurityChangeContract(() => store);
     describeSessionPageContract(() => store);
+    describeMfaContract(() => store);
 
     test("ping() answers while the store is open", async () => {
       await expect(store.ping()).resolves.toBeUndefined();

@@ -146,6 +146,20 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.appendAuditEvents([event, { ...event, userId: null, outcome: "FAILURE" }]);
   await store.listAuditEvents({ userId: alice.id, limit: 10, before: later });
   await store.pruneAuditEvents(now);
+  // the second factor (issue 15): a pending secret created then replaced, enabled with recovery codes, a challenge
+  await store.mfa.savePendingTotp(alice.id, "v1.first", now);
+  await store.mfa.savePendingTotp(alice.id, "v1.second", now);
+  await store.mfa.findTotp(alice.id);
+  expect(await store.mfa.enableTotp(alice.id, "v1.second", 1, ["code-1", "code-2"], now)).toBe(true);
+  await store.mfa.useTotpStep(alice.id, 2);
+  await store.mfa.useRecoveryCode(alice.id, "code-1", now);
+  const challenge = { id: "m1", userId: alice.id, secretHash: "h", ipAddress: null, securityStamp: alice.securityStamp, endOtherSessions: false, createdAt: now, expiresAt: later };
+  await store.mfa.createMfaChallenge(challenge);
+  await store.mfa.findMfaChallenge("m1");
+  await store.mfa.countMfaAttempt("m1", 5, now);
+  await store.mfa.consumeMfaChallenge("m1", now);
+  await store.mfa.pruneMfaChallenges(now);
+  await store.mfa.deleteTotp(alice.id);
   await store.deleteUser(alice.id);
   await store.ping();
   const limiter = createPrismaRateLimiters(store.rateLimitClient).create({ name: "test", points: 2, durationSeconds: 60, blockSeconds: 0 });
