@@ -37,10 +37,31 @@ export type AuditEvent = {
   outcome: AuditOutcome;
   /** The session concerned, when there is one. */
   sessionId?: Maybe<Scalars['ID']['output']>;
-  /** LOGIN, LOGOUT, TOKEN_RENEWED, REFRESH_TOKEN_REUSED, SESSION_REPLACED, SESSION_REVOKED, ALL_SESSIONS_REVOKED, PASSWORD_CHANGED, SIGNED_UP, USER_CREATED, USER_DISABLED, USER_ENABLED or USER_DELETED. */
-  type: Scalars['String']['output'];
+  type: AuditEventType;
   userAgent?: Maybe<Scalars['String']['output']>;
 };
+
+/** What happened to an account. */
+export type AuditEventType =
+  | 'ALL_SESSIONS_REVOKED'
+  | 'LOGIN'
+  | 'LOGOUT'
+  | 'MFA_CODE'
+  | 'MFA_RESET'
+  | 'PASSWORD_CHANGED'
+  | 'RECOVERY_CODE_USED'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'SESSION_REPLACED'
+  | 'SESSION_REVOKED'
+  | 'SIGNED_UP'
+  | 'TOKEN_RENEWED'
+  | 'TOTP_DISABLED'
+  | 'TOTP_ENABLED'
+  | 'TOTP_ENROLLMENT_STARTED'
+  | 'USER_CREATED'
+  | 'USER_DELETED'
+  | 'USER_DISABLED'
+  | 'USER_ENABLED';
 
 /** Whether the recorded attempt succeeded. */
 export type AuditOutcome =
@@ -80,22 +101,16 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Changes the caller's password and revokes their other sessions. */
   changePassword: Scalars['Boolean']['output'];
-<<<<<<< HEAD
-=======
   /** Login's second step: the mfaToken of MFA_REQUIRED and a TOTP or recovery code. */
   completeMfaLogin: AuthPayload;
   /** Turns TOTP on with a current code; returns 10 single-use recovery codes, shown only this once. Ends the caller's other sessions. */
   confirmTotpEnrollment: Array<Scalars['String']['output']>;
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
   /** Custom user creation with roles and profile (ADMIN). */
   createUser: User;
   /** Deletes a user with all their sessions; false when there was no such user. Audit events stay (ADMIN). */
   deleteUser: Scalars['Boolean']['output'];
-<<<<<<< HEAD
-=======
   /** Turns TOTP off with a current TOTP or a recovery code. Ends the caller's other sessions. */
   disableTotp: Scalars['Boolean']['output'];
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
   /** Disables a user and revokes all their sessions at once (ADMIN). */
   disableUser: User;
   /** Lets a disabled user log in again; their ended sessions stay ended (ADMIN). */
@@ -106,22 +121,16 @@ export type Mutation = {
   logout: Scalars['Boolean']['output'];
   /** Exchanges a refresh token for new tokens; the old refresh token stops working. */
   renewToken: AuthPayload;
-<<<<<<< HEAD
-=======
   /** Turns a user's TOTP off and ends their sessions, for a user who lost their device (ADMIN, audited); false when it was off. */
   resetUserMfa: Scalars['Boolean']['output'];
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
   /** Ends all your other sessions (and this one with includeCurrent); returns how many ended. */
   revokeAllSessions: Scalars['Int']['output'];
   /** Ends one of your sessions (ADMIN: anyone's). An ended session is returned unchanged. */
   revokeSession: Session;
   /** Creates an account and starts its first session. */
   signUp: AuthPayload;
-<<<<<<< HEAD
-=======
   /** A new TOTP secret for the caller; not active until confirmTotpEnrollment. */
   startTotpEnrollment: TotpEnrollment;
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 };
 
 
@@ -131,8 +140,6 @@ export type MutationChangePasswordArgs = {
 };
 
 
-<<<<<<< HEAD
-=======
 export type MutationCompleteMfaLoginArgs = {
   code: Scalars['String']['input'];
   mfaToken: Scalars['String']['input'];
@@ -144,7 +151,6 @@ export type MutationConfirmTotpEnrollmentArgs = {
 };
 
 
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
@@ -155,14 +161,11 @@ export type MutationDeleteUserArgs = {
 };
 
 
-<<<<<<< HEAD
-=======
 export type MutationDisableTotpArgs = {
   code: Scalars['String']['input'];
 };
 
 
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 export type MutationDisableUserArgs = {
   id: Scalars['ID']['input'];
 };
@@ -183,14 +186,11 @@ export type MutationRenewTokenArgs = {
 };
 
 
-<<<<<<< HEAD
-=======
 export type MutationResetUserMfaArgs = {
   userId: Scalars['ID']['input'];
 };
 
 
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 export type MutationRevokeAllSessionsArgs = {
   includeCurrent?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -254,8 +254,6 @@ export type Subscription = {
   sessionEnded: Session;
 };
 
-<<<<<<< HEAD
-=======
 /** A new TOTP secret, not active until confirmTotpEnrollment gets a code of it. */
 export type TotpEnrollment = {
   __typename?: 'TotpEnrollment';
@@ -265,7 +263,6 @@ export type TotpEnrollment = {
   secret: Scalars['String']['output'];
 };
 
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 /** An account. */
 export type User = {
   __typename?: 'User';
@@ -276,19 +273,12 @@ export type User = {
   disabledAt?: Maybe<Scalars['DateTime']['output']>;
   email: Scalars['EmailAddress']['output'];
   id: Scalars['ID']['output'];
-<<<<<<< HEAD
-  /** The custom fields chosen at creation. */
-  profile: Scalars['JSONObject']['output'];
-  roles: Array<Scalars['String']['output']>;
-  /** The ACTIVE sessions first, then the ended ones, each newest first (the user themself and ADMIN). Page with `after`. */
-=======
   /** Whether sign-in asks for a TOTP code. */
   mfaEnabled: Scalars['Boolean']['output'];
   /** The custom fields chosen at creation. */
   profile: Scalars['JSONObject']['output'];
   roles: Array<Scalars['String']['output']>;
-  /** Visible to the user themself and to ADMIN. */
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
+  /** The ACTIVE sessions first, then the ended ones, each newest first (the user themself and ADMIN). Page with `after`. */
   sessions: Array<Session>;
   username?: Maybe<Scalars['String']['output']>;
 };
@@ -298,7 +288,6 @@ export type User = {
 export type UserAuditEventsArgs = {
   before?: InputMaybe<Scalars['DateTime']['input']>;
   limit?: Scalars['Int']['input'];
-<<<<<<< HEAD
 };
 
 
@@ -306,8 +295,6 @@ export type UserAuditEventsArgs = {
 export type UserSessionsArgs = {
   after?: InputMaybe<Scalars['ID']['input']>;
   limit?: Scalars['Int']['input'];
-=======
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
@@ -321,7 +308,7 @@ export type MyAuditEventsQueryVariables = Exact<{
 }>;
 
 
-export type MyAuditEventsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, auditEvents: Array<{ __typename?: 'AuditEvent', id: string, type: string, outcome: AuditOutcome, sessionId?: string | null, actorId?: string | null, ipAddress?: string | null, userAgent?: string | null, detail: Record<string, unknown>, createdAt: string }> } };
+export type MyAuditEventsQuery = { __typename?: 'Query', me: { __typename?: 'User', id: string, auditEvents: Array<{ __typename?: 'AuditEvent', id: string, type: AuditEventType, outcome: AuditOutcome, sessionId?: string | null, actorId?: string | null, ipAddress?: string | null, userAgent?: string | null, detail: Record<string, unknown>, createdAt: string }> } };
 
 export type RevokeSessionMutationVariables = Exact<{
   sessionId: Scalars['ID']['input'];
@@ -412,15 +399,12 @@ export type UserFieldsFragment = { __typename?: 'User', id: string, email: strin
 
 export type AuthPayloadFieldsFragment = { __typename?: 'AuthPayload', accessToken: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { __typename?: 'User', id: string, email: string, username?: string | null, roles: Array<string>, profile: Record<string, unknown>, createdAt: string }, session: { __typename?: 'Session', id: string, status: SessionStatus, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, userAgent?: string | null, ipAddress?: string | null } };
 
-export type AuditEventFieldsFragment = { __typename?: 'AuditEvent', id: string, type: string, outcome: AuditOutcome, sessionId?: string | null, actorId?: string | null, ipAddress?: string | null, userAgent?: string | null, detail: Record<string, unknown>, createdAt: string };
-<<<<<<< HEAD
+export type AuditEventFieldsFragment = { __typename?: 'AuditEvent', id: string, type: AuditEventType, outcome: AuditOutcome, sessionId?: string | null, actorId?: string | null, ipAddress?: string | null, userAgent?: string | null, detail: Record<string, unknown>, createdAt: string };
 
 export type SessionEndedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
 export type SessionEndedSubscription = { __typename?: 'Subscription', sessionEnded: { __typename?: 'Session', id: string, status: SessionStatus } };
-=======
->>>>>>> d8c8030 (TOTP second factor: enrollment with recovery codes, MFA_REQUIRED login step and completeMfaLogin, disable and admin reset; secrets sealed with AES-256-GCM (TOTP_ENCRYPTION_KEY), codes single use, mfaToken attempts counted in the database; PostgreSQL migration, MongoDB models, memory store)
 
 export const UserFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"roles"}},{"kind":"Field","name":{"kind":"Name","value":"profile"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<UserFieldsFragment, unknown>;
 export const SessionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SessionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"current"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastUsedAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"userAgent"}},{"kind":"Field","name":{"kind":"Name","value":"ipAddress"}}]}}]} as unknown as DocumentNode<SessionFieldsFragment, unknown>;
