@@ -43,7 +43,7 @@ export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, c
   await limits.attempt(client);
   await limits.beforeSignUp(normalizeEmail(input.email), client);
   const user = await createAccount(deps, { ...input, roles: [] }, client.signal);
-  await limits.loginSucceeded(rateLimitAccount(user, user.email), client); // its first usual client
+  await limits.loginSucceeded(rateLimitAccount(user.email), client); // its first usual client
   await deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
   return openSession(deps, user, client);
 }
@@ -64,7 +64,7 @@ export async function login(deps: AuthDeps, input: LoginRequest, client: ClientI
   const login = normalizeLogin(input.login);
   // no account has an implausible login (too long, control characters): don't even ask the database
   const user = isPlausibleLogin(login) ? await deps.store.findUserByLogin(login) : null;
-  const account = rateLimitAccount(user, login);
+  const account = rateLimitAccount(login);
   await limits.beforeLogin(account, client);
   // an unknown account still costs one hash: no account enumeration by timing
   const valid = user
@@ -97,12 +97,12 @@ export async function changePassword(
   await limits.attempt(client);
   rejectOversizedPassword(deps, input.currentPassword, "currentPassword");
   // a stolen access token must not become an oracle for the current password
-  await limits.beforePasswordChange(user.id);
+  await limits.beforePasswordChange(user.id, principal.session.id);
   if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword, client.signal))) {
     await deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
     throw badInput("WRONG_PASSWORD", "currentPassword", "Current password is incorrect");
   }
-  await limits.passwordChangeSucceeded(user.id);
+  await limits.passwordChangeSucceeded(user.id, principal.session.id);
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username }, "newPassword");
   const passwordHash = await deps.hasher.hash(input.newPassword, client.signal);
   // only while the account is as it was when the current password was checked against it
@@ -114,11 +114,12 @@ export async function changePassword(
 }
 
 /**
- * The account a login attempt counts against: the user when the login names one (so email and username share
- * one count), else the login as typed. Both are counted alike: the limits tell nothing about which accounts exist.
+ * The key a login attempt counts against: the login as typed (normalised), for known and unknown accounts alike.
+ * An account's email and username count separately: one shared count would answer "these two name the same
+ * account" with a 429 (issue 19). Each still has its own limit, so together they allow twice one login's guesses.
  */
-function rateLimitAccount(user: UserRecord | null, login: string): string {
-  return user ? `user:${user.id}` : `login:${login}`;
+function rateLimitAccount(login: string): string {
+  return `login:${login}`;
 }
 
 const MAX_LOGIN_LENGTH = 254; // the longest email address accepted at sign-up

@@ -204,6 +204,21 @@ describe("createPasswordHasher()", () => {
   });
 });
 
+describe("createPasswordHasher() timing of old-parameter hashes @see issue 19", () => {
+  test("verify() of a much weaker stored hash is padded to the time a current one takes; a current one is not", async () => {
+    const weak = createPasswordHasher({ memoryKiB: 1024, iterations: 1, parallelism: 1, maxConcurrent: 1 });
+    const sleep = vi.fn(async (_ms: number) => {});
+    const strong = createPasswordHasher({ memoryKiB: 16384, iterations: 3, parallelism: 1, maxConcurrent: 1, sleep });
+    const current = await strong.hash("violet-harbor-91");
+    const old = await weak.hash("violet-harbor-91");
+    await strong.verify(current, "wrong guess"); // measures the current cost
+    expect(sleep).not.toHaveBeenCalled();
+    expect(await strong.verify(old, "violet-harbor-91")).toBe(true);
+    expect(sleep).toHaveBeenCalledTimes(1);
+    expect(sleep.mock.calls[0]![0]).toBeGreaterThan(0);
+  });
+});
+
 describe("createPasswordHasher() under load @see issue 19", () => {
   test("a hash beyond maxQueued waiting ones is refused at once with SERVER_BUSY (503, Retry-After), not counted as a wrong password", async () => {
     const hasher = createPasswordHasher({ ...fast, maxConcurrent: 1, maxQueued: 1 });

@@ -116,7 +116,12 @@ const HASH_RETRY_AFTER_SECONDS = 1;
  * Creates an argon2id hasher with the given cost that runs at most `maxConcurrent` hashes at once, with at most
  * `maxQueued` waiting (default: unbounded).
  */
-export function createPasswordHasher(params: Argon2Params & { maxConcurrent: number; maxQueued?: number }): PasswordHasher {
+export function createPasswordHasher(
+  params: Argon2Params & { maxConcurrent: number; maxQueued?: number; sleep?: (ms: number) => Promise<void> },
+): PasswordHasher {
+  const sleep = params.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  // how long a verification at the current parameters takes here (moving average), to pad weaker ones to it
+  let currentVerifyMs: number | undefined;
   const queue = createConcurrencyLimit(params.maxConcurrent, { maxQueue: params.maxQueued ?? Number.POSITIVE_INFINITY });
   const limit = async <T>(task: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
     try {
@@ -146,10 +151,27 @@ export function createPasswordHasher(params: Argon2Params & { maxConcurrent: num
 
   const verify = async (stored: string, password: string, signal?: AbortSignal): Promise<boolean> => {
     if (typeof password !== "string" || password.length > MAX_HASHED_PASSWORD_UNITS) return false;
-    if (!parseArgon2idHash(stored)) return false;
+    const storedParams = parseArgon2idHash(stored);
+    if (!storedParams) return false;
+    const weaker = isWeaker(storedParams);
+    let tookMs = 0;
     // a full queue or a gone client is SERVER_BUSY, never a wrong password (which would count as a failure)
-    return limit(() => argon2.verify(stored, password.normalize("NFKC")).catch(() => false), signal);
+    const valid = await limit(async () => {
+      const started = performance.now();
+      const result = await argon2.verify(stored, password.normalize("NFKC")).catch(() => false);
+      tookMs = performance.now() - started;
+      return result;
+    }, signal);
+    if (!weaker) currentVerifyMs = currentVerifyMs === undefined ? tookMs : 0.8 * currentVerifyMs + 0.2 * tookMs;
+    // an old-parameter hash verifies faster than the dummy hash of an unknown account: pad it (outside the queue)
+    else if (currentVerifyMs === undefined) await verify(await getDummyHash(), password, signal); // no measure yet: a real one
+    else if (currentVerifyMs > tookMs) await sleep(currentVerifyMs - tookMs);
+    return valid;
   };
+
+  function isWeaker(stored: Argon2Params): boolean {
+    return stored.memoryKiB < params.memoryKiB || stored.iterations < params.iterations || stored.parallelism < params.parallelism;
+  }
 
   const getDummyHash = (): Promise<string> => {
     dummyHash ??= hash(randomBytes(32).toString("base64url")).catch((error: unknown) => {
@@ -169,12 +191,7 @@ export function createPasswordHasher(params: Argon2Params & { maxConcurrent: num
     },
     needsRehash(stored: string): boolean {
       const current = parseArgon2idHash(stored);
-      if (!current) return true;
-      return (
-        current.memoryKiB < params.memoryKiB ||
-        current.iterations < params.iterations ||
-        current.parallelism < params.parallelism
-      );
+      return !current || isWeaker(current);
     },
   };
 }

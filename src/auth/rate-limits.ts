@@ -69,9 +69,13 @@ export interface AuthRateLimits {
   beforeSignUp(email: string, client: ClientInfo): Promise<void>;
   /** Counts a renewal of one of the account's sessions. */
   renewal(userId: string): Promise<void>;
-  /** Counts an attempt to prove the current password; refused after too many without a success. */
-  beforePasswordChange(userId: string): Promise<void>;
-  passwordChangeSucceeded(userId: string): Promise<void>;
+  /**
+   * Counts an attempt to prove the current password from one session: refused after RATE_LIMIT_LOGIN_FAILURES
+   * without a success in that session, or RATE_LIMIT_ACCOUNT_FAILURES over all of the user's sessions. A stolen
+   * access token thus blocks its own session quickly, not the owner's other devices.
+   */
+  beforePasswordChange(userId: string, sessionId?: string | null): Promise<void>;
+  passwordChangeSucceeded(userId: string, sessionId?: string | null): Promise<void>;
 }
 
 
@@ -124,7 +128,8 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
   const signUps = factory.create({ name: "sign-ups", points: settings.signUpsPerHour, durationSeconds: HOUR, blockSeconds: 0 });
   const signUpEmails = factory.create({ name: "sign-up-emails", points: SIGN_UPS_PER_EMAIL_PER_HOUR, durationSeconds: HOUR, blockSeconds: 0 });
   const renewals = factory.create({ name: "renewals", points: RENEWALS_PER_MINUTE, durationSeconds: MINUTE, blockSeconds: 0 });
-  const passwordAttempts = factory.create({ name: "password-change-attempts", points: settings.loginFailures, durationSeconds: window, blockSeconds: window });
+  const passwordAttempts = factory.create({ name: "password-change-attempts", points: settings.accountFailures, durationSeconds: window, blockSeconds: window });
+  const sessionPasswordAttempts = factory.create({ name: "password-change-session", points: settings.loginFailures, durationSeconds: window, blockSeconds: window });
 
   const pair = (account: string, client: ClientInfo) => `${hashKey(account)}|${addressKey(client.ipAddress)}`;
 
@@ -165,11 +170,13 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
     async renewal(userId) {
       refuseIfOver(await renewals.consume(userId));
     },
-    async beforePasswordChange(userId) {
+    async beforePasswordChange(userId, sessionId) {
+      const session = sessionId ? await sessionPasswordAttempts.consume(sessionId) : { ok: true as const, consumed: 0 };
+      refuseIfOver(session); // a blocked session spends nothing of the user's allowance
       refuseIfOver(await passwordAttempts.consume(userId));
     },
-    async passwordChangeSucceeded(userId) {
-      await passwordAttempts.reset(userId);
+    async passwordChangeSucceeded(userId, sessionId) {
+      await Promise.all([passwordAttempts.reset(userId), sessionId ? sessionPasswordAttempts.reset(sessionId) : undefined]);
     },
   };
 

@@ -53,6 +53,15 @@ describe("brute force on one account", () => {
     expect(usual.status).toBe(200);
   });
 
+  test("an email and a username keep separate counts: a 429 on one does not reveal the other names the same account @see issue 19", async () => {
+    const { creds } = await signUpUser(api);
+    const attacker = freshAddress();
+    const byEmail = await attemptsUntilLimited(() => loginFrom(api, attacker, creds.email, "wrong password guess 123"), 30);
+    expect(byEmail.attempts).not.toBeNull();
+    const byUsername = await loginFrom(api, attacker, creds.username, "wrong password guess 123");
+    expect(byUsername.errors?.[0]?.extensions?.reason).toBe("INVALID_CREDENTIALS");
+  });
+
   test("an unknown account is limited exactly like an existing one (no enumeration through the limits)", async () => {
     const { creds } = await signUpUser(api);
     const [first, second] = [freshAddress(), freshAddress()];
@@ -73,6 +82,26 @@ describe("brute force on one account", () => {
     expect(attempts).not.toBeNull();
     expect(attempts!).toBeLessThanOrEqual(10);
     expect(last.status).toBe(429);
+  });
+});
+
+describe("changePassword per session @see issue 19", () => {
+  test("a stolen token's wrong guesses block its own session, not the owner's other devices", async () => {
+    const ip = freshAddress();
+    const { creds, payload: thief } = await signUpUser(api, ip);
+    const wrong = { currentPassword: "a wrong current password", newPassword: "a brand new passphrase 42" };
+    const { attempts } = await attemptsUntilLimited(() => api.graphql(ChangePasswordDocument, wrong, { token: thief.accessToken, ...from(ip) }), 30);
+    expect(attempts).not.toBeNull();
+    // the owner, on another session (another device), still changes the password
+    const ownerIp = freshAddress();
+    const owner = (await api.graphql(LoginDocument, { input: { login: creds.email, password: creds.password } }, from(ownerIp))).data!.login;
+    const changed = await api.graphql(
+      ChangePasswordDocument,
+      { currentPassword: creds.password, newPassword: "the owner's new passphrase 7" },
+      { token: owner.accessToken, ...from(ownerIp) },
+    );
+    expect(changed.errors).toBeUndefined();
+    expect(changed.data?.changePassword).toBe(true);
   });
 });
 
