@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startApp } from "../src/app.js";
 
-const env = { ...process.env, JWT_SECRET: "example-secret-0123456789-abcdefghijklmnop", RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "error" };
+const env: Record<string, string | undefined> = { ...process.env, JWT_SECRET: "example-secret-0123456789-abcdefghijklmnop", RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "error" };
 let app: Awaited<ReturnType<typeof startApp>>;
 before(async () => {
   assert.ok(env.DATABASE_URL, "set DATABASE_URL to an empty PostgreSQL database");
