@@ -17,7 +17,7 @@ export interface IntrospectionOptions {
   failures?: RateLimiter;
 }
 
-/** What the HTTP server hands a route: the shared, batched session lookup and the caller's address. */
+/** What the HTTP server hands a route: the caller's address (trusted proxies applied). */
 export interface RouteTools {
   client: ClientInfo;
 }
