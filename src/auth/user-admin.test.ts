@@ -59,6 +59,21 @@ describe("administrative use cases", () => {
     expect(events.filter((e) => e.type === "USER_DISABLED")).toEqual([expect.objectContaining({ actorId: admin.user.id, detail: { sessionsRevoked: 1 } })]);
   });
 
+  test("a user sees that an administrator acted on their account, not which one nor from where @see issue 19", async () => {
+    const { deps, auth, principalOf } = await setUp();
+    const admin = await principalOf(["ADMIN"]);
+    const target = await principalOf([]);
+    await auth.revokeSession(admin, target.session.id, { ipAddress: "198.51.100.66", userAgent: "admin-browser" });
+    const relogin = await principalOf([]); // a fresh principal to read with (the target's session was revoked)
+    const seenByUser = await listAuditEvents(deps, { ...relogin, user: target.user }, target.user.id, { limit: 50, before: null });
+    const revoked = seenByUser.find((event) => event.type === "SESSION_REVOKED");
+    expect(revoked).toMatchObject({ actorId: null, ipAddress: null, userAgent: null, detail: { actor: "administrator" } });
+    const seenByAdmin = await listAuditEvents(deps, admin, target.user.id, { limit: 50, before: null });
+    expect(seenByAdmin.find((event) => event.type === "SESSION_REVOKED")).toMatchObject({ actorId: admin.user.id, ipAddress: "198.51.100.66" });
+    // the user's own events keep their address
+    expect(seenByUser.find((event) => event.type === "LOGIN")).toMatchObject({ ipAddress: client.ipAddress });
+  });
+
   test("listAuditEvents() shows a user their own events, refuses a stranger and checks the limit", async () => {
     const { deps, principalOf } = await setUp();
     const owner = await principalOf([]);

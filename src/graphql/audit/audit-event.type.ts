@@ -28,7 +28,10 @@ export class AuditEvent {
   @Field(() => ID, { nullable: true, description: "The session concerned, when there is one." })
   sessionId!: string | null;
 
-  @Field(() => ID, { nullable: true, description: "The administrator who acted, when not the user themself." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The administrator who acted, when not the user themself: for administrators only; the user sees `detail.actor: \"administrator\"`, and no address or user agent.",
+  })
   actorId!: string | null;
 
   @Field(() => String, { nullable: true })
