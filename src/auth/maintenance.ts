@@ -1,6 +1,8 @@
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 
+const MFA_CHALLENGE_KEEP_MS = 3_600_000;
+
 /** What the periodic clean-up does, and how often. */
 export interface MaintenanceSettings {
   /** Seconds between runs; 0 turns the periodic run off. */
@@ -11,7 +13,7 @@ export interface MaintenanceSettings {
 
 /** The periodic clean-up of one process. */
 export interface Maintenance {
-  /** One run now: expires overdue sessions, purges old ended sessions and old audit events. Never rejects. */
+  /** One run now: expires overdue sessions, purges old ended sessions, old audit events and spent mfaTokens. Never rejects. */
   runOnce(): Promise<void>;
   /** Stops the timer and waits for a run in progress. */
   stop(): Promise<void>;
@@ -33,7 +35,9 @@ export function startMaintenance(options: { store: Store; log: Logger; now: () =
       // ended sessions are kept as long as the audit events that name them
       const swept = await store.sweepSessions(at, cutoff);
       const pruned = await store.pruneAuditEvents(cutoff);
-      log.debug("maintenance done", { ...swept, auditEventsPruned: pruned });
+      // an mfaToken lives minutes; its row is kept an hour after expiry, then goes
+      const mfaChallengesPruned = await store.mfa.pruneMfaChallenges(new Date(at.getTime() - MFA_CHALLENGE_KEEP_MS));
+      log.debug("maintenance done", { ...swept, auditEventsPruned: pruned, mfaChallengesPruned });
     } catch (error) {
       log.warn("maintenance failed; retrying at the next interval", { error });
     }
