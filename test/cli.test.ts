@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CreateUserDocument, MeDocument, UserStatusDocument } from "./generated/graphql.js";
-import { newCredentials, startTestApi, type TestApi } from "./support/api.js";
+import { Secret, TOTP } from "otpauth";
+import { ConfirmTotpEnrollmentDocument, CreateUserDocument, MeDocument, StartTotpEnrollmentDocument, UserStatusDocument } from "./generated/graphql.js";
+import { errorCode, newCredentials, startTestApi, type TestApi } from "./support/api.js";
 import { logIn, logInOk } from "./support/accounts.js";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.js";
 
@@ -119,6 +120,23 @@ describe("npm run cli", { timeout: 90_000 }, () => {
 
     const enabled = await runCli(["enable-user", "--email", creds.email], { databaseUrl: database.url });
     expect(enabled.code).toBe(0);
+    expect((await logIn(api, creds)).status).toBe(200);
+  });
+
+  test("reset-mfa turns a user's TOTP off and ends their sessions, for a user who lost their device @see issue 15", async () => {
+    const admin = await logInOk(api, root);
+    const creds = newCredentials("lostphone");
+    await api.graphql(CreateUserDocument, { input: creds }, { token: admin.accessToken });
+    const session = await logInOk(api, creds);
+    const { secret } = (await api.graphql(StartTotpEnrollmentDocument, {}, { token: session.accessToken })).data!.startTotpEnrollment;
+    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+    await api.graphql(ConfirmTotpEnrollmentDocument, { code }, { token: session.accessToken });
+    expect(errorCode(await logIn(api, creds))).toBe("MFA_REQUIRED");
+
+    const reset = await runCli(["reset-mfa", "--email", creds.email], { databaseUrl: database.url });
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain("Turned TOTP off");
+    expect((await api.graphql(MeDocument, {}, { token: session.accessToken })).status).toBe(401);
     expect((await logIn(api, creds)).status).toBe(200);
   });
 

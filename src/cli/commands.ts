@@ -100,6 +100,16 @@ export const COMMANDS: Record<string, Command> = {
       ctx.print(`Enabled ${user.email}`);
     },
   },
+  "reset-mfa": {
+    summary: "Turn a user's TOTP off (lost device and recovery codes) and end their sessions; audited",
+    usage: "reset-mfa (--email E | --user-id ID)",
+    options: TARGET,
+    async run(ctx, values) {
+      const user = await targetUser(ctx, values);
+      const reset = await (await ctx.auth()).resetMfa(CLI_ACTOR, user.id, CLI_CLIENT);
+      ctx.print(reset ? `Turned TOTP off for ${user.email}; all their sessions are revoked` : `${user.email} had no TOTP; nothing changed`);
+    },
+  },
   "delete-user": {
     summary: "Delete a user with their sessions (their audit events stay)",
     usage: "delete-user (--email E | --user-id ID) --yes",
