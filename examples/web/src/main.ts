@@ -1,6 +1,7 @@
 import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import {
   ChangePasswordDocument,
+  CompleteMfaLoginDocument,
   LoginDocument,
   MeDocument,
   RevokeSessionDocument,
@@ -86,6 +87,9 @@ function signOut(): Promise<void> {
   return signOutWithFetch(tokens, endpoint);
 }
 
+/** Between the password and the code of an account with TOTP on. */
+let mfaToken: string | null = null;
+
 $<HTMLFormElement>("#sign-in").addEventListener("submit", async (event) => {
   event.preventDefault();
   const { login, password } = formValues(event.currentTarget as HTMLFormElement);
@@ -93,7 +97,29 @@ $<HTMLFormElement>("#sign-in").addEventListener("submit", async (event) => {
     const { data } = await client.mutate({ mutation: LoginDocument, variables: { input: { login: login!, password: password! } } });
     if (data) await signedIn(data.login);
   } catch (error) {
+    // an account with TOTP on: the password was right; the second step takes the code with this token
+    const extensions = CombinedGraphQLErrors.is(error) ? error.errors[0]?.extensions : undefined;
+    if (extensions?.reason === "MFA_REQUIRED" && typeof extensions.mfaToken === "string") {
+      mfaToken = extensions.mfaToken;
+      formError.textContent = "";
+      $("#mfa").hidden = false;
+      $<HTMLInputElement>("#mfa input[name=code]").focus();
+      return;
+    }
     formError.textContent = errorText(error);
+  }
+});
+
+$<HTMLFormElement>("#mfa").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { code } = formValues(event.currentTarget as HTMLFormElement);
+  try {
+    const { data } = await client.mutate({ mutation: CompleteMfaLoginDocument, variables: { mfaToken: mfaToken ?? "", code: code! } });
+    if (data) await signedIn(data.completeMfaLogin);
+  } catch (error) {
+    formError.textContent = errorText(error);
+    // expired, used or out of tries: back to the password
+    if (CombinedGraphQLErrors.is(error) && error.errors[0]?.extensions?.reason === "MFA_TOKEN_INVALID") $("#mfa").hidden = true;
   }
 });
 
@@ -130,6 +156,8 @@ async function signedIn(payload: Parameters<typeof tokens.setTokens>[0]): Promis
   formError.textContent = "";
   showNotice(null);
   for (const form of document.querySelectorAll<HTMLFormElement>("#signed-out form")) form.reset();
+  mfaToken = null;
+  $("#mfa").hidden = true;
   await tokens.setTokens(payload);
 }
 

@@ -37,4 +37,6 @@ export const FORM_ERRORS: Record<string, string> = {
   RATE_LIMITED: "Too many attempts; wait a moment.",
   SESSION_LIMIT_REACHED: "You are signed in on too many devices.",
   DATABASE_UNAVAILABLE: "The service is briefly unavailable; try again.",
+  INVALID_CODE: "Wrong or already used code; try the next one.",
+  MFA_TOKEN_INVALID: "The sign-in step expired; enter your password again.",
 };
