@@ -10,6 +10,7 @@ import { assertRootFieldsGuarded } from "./graphql/guards/require-guards.js";
 import { createGuardRules } from "./graphql/guards/guard-rules.js";
 import { createIntrospectionHandler } from "./http/introspection.js";
 import { createApiServer, type ApiServer } from "./http/server.js";
+import { createMetrics, createMetricsHandler } from "./observability/metrics.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws/subscription-server.js";
@@ -49,7 +50,8 @@ export async function createApp(options: {
   const { config, store, log } = options;
   const schema = options.schema ?? (await createSchema());
   if (config.graphql.requireGuards) assertRootFieldsGuarded(schema);
-  const runtime = startAuthRuntime(options);
+  const metrics = config.metrics.enabled ? createMetrics() : null;
+  const runtime = startAuthRuntime({ ...options, observer: metrics?.observer });
   const { auth, deps } = runtime;
   const introspection = createIntrospectionHandler({
     auth,
@@ -64,11 +66,19 @@ export async function createApp(options: {
     store,
     log,
     guardRules,
-    routes: { "/oauth2/introspect": introspection },
+    routes: { "/oauth2/introspect": introspection, ...(metrics ? { "/metrics": createMetricsHandler(metrics, config.metrics.token) } : {}) },
+    plugins: metrics ? [metrics.graphqlPlugin] : [],
   });
   if (!options.sessionFeed) log.warn("no session-end feed: sockets will not close when their session is ended elsewhere");
   const sessionEvents = createSessionEvents({ feed: options.sessionFeed ?? null, store, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds, now: deps.now, log });
   const subscriptions = attachSubscriptionServer({ http: server.http, schema, auth, store, guardRules, events: sessionEvents, isOriginAllowed: server.cors.isOriginAllowed, config, log });
+  if (store.poolStats) {
+    const stats = store.poolStats.bind(store);
+    metrics?.gauge("db_pool_connections_in_use", "Database connections checked out of the pool.", () => stats().total - stats().idle);
+    metrics?.gauge("db_pool_waiting_requests", "Callers waiting for a database connection.", () => stats().waiting);
+  }
+  metrics?.gauge("graphql_ws_open_sockets", "Open subscription sockets on this instance.", () => subscriptions.sockets);
+  metrics?.gauge("graphql_ws_running_operations", "Subscriptions running on this instance's sockets.", () => subscriptions.operations);
   // sockets close (1001) once the HTTP requests in flight have drained
   server.addCloser(() => subscriptions.close());
   return {

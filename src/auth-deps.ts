@@ -6,6 +6,7 @@ import { NO_MFA_RATE_LIMITS, type MfaRateLimits } from "./auth/mfa-rate-limits.j
 import { NO_RATE_LIMITS, type AuthRateLimits } from "./auth/rate-limits.js";
 import { createSessionActivity } from "./auth/session-activity.js";
 import { createSessionLookup } from "./auth/session-lookup.js";
+import { NO_OBSERVER, observeAudit, type AuthObserver } from "./auth/observer.js";
 import { newTotpKey } from "./auth/totp.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -28,11 +29,14 @@ export function createAuthDeps(options: {
    * a key for this process only: enrollments made with it do not survive a restart (tests, the command-line tool).
    */
   totpKey?: Buffer;
+  /** Where the core's counts go (metrics); nowhere by default. */
+  observer?: AuthObserver;
 }): AuthDeps {
+  const observer = options.observer ?? NO_OBSERVER;
   const { config, store, log } = options;
   return {
     store,
-    lookupSession: createSessionLookup(store),
+    lookupSession: createSessionLookup(store, observer),
     hasher: createPasswordHasher({
       ...config.passwords.argon2,
       maxConcurrent: config.passwords.maxConcurrentHashes,
@@ -46,7 +50,7 @@ export function createAuthDeps(options: {
     },
     sessions: config.sessions,
     passwordPolicy: { minLength: config.passwords.minLength, maxLength: config.passwords.maxLength },
-    audit: createAuditLog({ store, log }),
+    audit: observeAudit(createAuditLog({ store, log }), observer),
     activity: createSessionActivity({ store, log }),
     rateLimits: options.rateLimits ?? NO_RATE_LIMITS,
     mfa: {

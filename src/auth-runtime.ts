@@ -4,6 +4,7 @@ import type { AuthDeps } from "./auth/deps.js";
 import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
 import { createMfaRateLimits } from "./auth/mfa-rate-limits.js";
 import { createAuthRateLimits, type RateLimiterFactory } from "./auth/rate-limits.js";
+import { observeRateLimiters, type AuthObserver } from "./auth/observer.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
@@ -27,6 +28,8 @@ export function startAuthRuntime(options: {
   now?: () => Date;
   /** Where rate-limit counters live (the store's database); required unless RATE_LIMIT_ENABLED=false. */
   rateLimiters?: RateLimiterFactory;
+  /** Where the core's counts go (metrics). */
+  observer?: AuthObserver;
   /** The development TOTP key from the data folder, used when TOTP_ENCRYPTION_KEY is unset. */
   totpKey?: Buffer;
 }): AuthRuntime {
@@ -34,8 +37,9 @@ export function startAuthRuntime(options: {
   if (config.rateLimits.enabled && !options.rateLimiters) {
     throw new Error("rate limits are on but no rate-limit store was given; set RATE_LIMIT_ENABLED=false only if a proxy in front limits login attempts");
   }
-  const rateLimits = options.rateLimiters ? createAuthRateLimits(options.rateLimiters, config.rateLimits) : undefined;
-  const mfaRateLimits = options.rateLimiters ? createMfaRateLimits(options.rateLimiters, config.rateLimits, config.mfa.accountFailures) : undefined;
+  const limiters = options.rateLimiters && options.observer ? observeRateLimiters(options.rateLimiters, options.observer) : options.rateLimiters;
+  const rateLimits = limiters ? createAuthRateLimits(limiters, config.rateLimits) : undefined;
+  const mfaRateLimits = limiters ? createMfaRateLimits(limiters, config.rateLimits, config.mfa.accountFailures) : undefined;
   const deps = createAuthDeps({ ...options, rateLimits, mfaRateLimits });
   const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
   const auth = createAuth(deps);

@@ -100,6 +100,12 @@ export interface Config {
     /** Refuse to start when a root field carries neither a guard nor `@public` (secure by default). */
     requireGuards: boolean;
   };
+  /** Prometheus metrics on `GET /metrics`. */
+  metrics: {
+    enabled: boolean;
+    /** When set, a scrape must send `Authorization: Bearer <token>`; required in production. */
+    token: string | null;
+  };
   /** RFC 7662 token introspection (`POST /oauth2/introspect`) for other services. */
   tokenIntrospection: {
     /** The services allowed to introspect (HTTP Basic); none: every call is 401 invalid_client. */
@@ -273,6 +279,10 @@ export function loadConfig(env: Env): Config {
       maxCredentialFields: read.integer("GRAPHQL_MAX_CREDENTIAL_FIELDS", 1, { min: 1, max: 100 }),
       requireGuards: read.boolean("GRAPHQL_REQUIRE_GUARDS", true),
     },
+    metrics: {
+      enabled: read.boolean("METRICS_ENABLED", !production || Boolean(env.METRICS_TOKEN)),
+      token: env.METRICS_TOKEN?.trim() || null,
+    },
     tokenIntrospection: {
       clients: read.introspectionClients("INTROSPECTION_CLIENTS"),
       failuresPerMinute: read.integer("RATE_LIMIT_INTROSPECTION_FAILURES", 10, { min: 2, max: 1_000_000 }),
@@ -308,6 +318,10 @@ export function loadConfig(env: Env): Config {
   if (production && !config.rateLimits.enabled && !config.productionOverrides.includes("rate-limits-off")) {
     problems.push("RATE_LIMIT_ENABLED: false leaves logins open to brute force; in production also set PRODUCTION_OVERRIDES=rate-limits-off to accept that");
   }
+  if (production && config.metrics.enabled && !config.metrics.token) {
+    problems.push("METRICS_ENABLED: in production /metrics needs METRICS_TOKEN (scrapers send it as a Bearer token)");
+  }
+  if (config.metrics.token !== null && Buffer.byteLength(config.metrics.token) < 16) problems.push("METRICS_TOKEN: must be at least 16 bytes");
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

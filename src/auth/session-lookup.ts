@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { SessionRecord, Store, UserRecord } from "../storage/store.js";
+import { NO_OBSERVER, type AuthObserver } from "./observer.js";
 
 /** A session with its user, as the per-request check reads them. */
 export type SessionWithUser = { session: SessionRecord; user: UserRecord };
@@ -12,10 +13,12 @@ export type SessionLookup = (sessionId: string) => Promise<SessionWithUser | nul
  * lookups in flight. Its cache is off, so nothing is remembered between batches (every check reads the database
  * after its request arrived); scheduling on setImmediate gathers lookups across requests, not only within one.
  */
-export function createSessionLookup(store: Store, maxBatchSize = 200): SessionLookup {
+export function createSessionLookup(store: Store, observer: AuthObserver = NO_OBSERVER, maxBatchSize = 200): SessionLookup {
   const loader = new DataLoader<string, SessionWithUser | null>(
     async (ids) => {
+      const started = performance.now();
       const rows = await store.getSessionsWithUsers(ids);
+      observer.sessionLookup(ids.length, (performance.now() - started) / 1000);
       const byId = new Map(rows.map((row) => [row.session.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     },

@@ -1,4 +1,4 @@
-import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { GraphQLSchema } from "graphql";
@@ -56,8 +56,10 @@ export async function createApiServer(options: {
   log: Logger;
   /** What guarded fields check after authentication (createGuardRules). */
   guardRules?: readonly GuardRule[];
-  /** Further endpoints by exact path (token introspection), given the shared session lookup. */
+  /** Further endpoints by exact path (token introspection, metrics). */
   routes?: Readonly<Record<string, RouteHandler>>;
+  /** Further Apollo plugins (metrics, request logs). */
+  plugins?: readonly ApolloServerPlugin<GraphQLContext>[];
 }): Promise<ApiServer> {
   const { config, auth, store, log } = options;
   // a database outage is logged once, with its end, however many requests it refuses
@@ -82,6 +84,7 @@ export async function createApiServer(options: {
     plugins: [
       httpStatusPlugin,
       refuseHttpSubscriptionsPlugin,
+      ...(options.plugins ?? []),
       ...armor.plugins,
       config.graphql.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],

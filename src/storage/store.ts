@@ -262,6 +262,8 @@ export interface Store {
 
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /** The connection pool right now, for metrics; absent where the driver does not tell. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 

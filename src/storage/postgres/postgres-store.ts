@@ -348,6 +348,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   ping(): Promise<void> {
     return guard(async () => {
       await this.prisma.$queryRaw`SELECT 1`;
