@@ -29,6 +29,7 @@ export type SessionLimitStrategy = "evict-oldest" | "reject";
 export type ProductionOverride = "rate-limits-off" | "embedded-as-root";
 const PRODUCTION_OVERRIDES: readonly ProductionOverride[] = ["rate-limits-off", "embedded-as-root"];
 
+/** The configuration of one deployment, as loadConfig() reads it from the environment (README's table). */
 export interface Config {
   production: boolean;
   /** The unsafe production settings the operator accepted explicitly (PRODUCTION_OVERRIDES). */

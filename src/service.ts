@@ -10,6 +10,7 @@ import { createContext, type GraphQLContext } from "./graphql/context.js";
 import { createFormatError, httpStatusPlugin } from "./graphql/errors.js";
 import { createGuardRules } from "./graphql/guards/guard-rules.js";
 import { clientAddress } from "./http/client-address.js";
+import { introspect } from "./http/introspection.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openStore } from "./storage/open-store.js";
 import type { Store } from "./storage/store.js";
@@ -42,6 +43,11 @@ export interface AuthService {
     formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
     plugins: ApolloServerPlugin<GraphQLContext>[];
   };
+  /**
+   * The RFC 7662 answer for an access token, as `POST /oauth2/introspect` gives it: its claims when the
+   * per-request check accepts it, else `{ active: false }` (for a service that checks tokens without GraphQL).
+   */
+  introspect(accessToken: string): Promise<Record<string, unknown>>;
   /** Stops the background sweep and closes what the service opened. */
   close(): Promise<void>;
 }
@@ -67,6 +73,7 @@ export async function createAuthService(options: AuthServiceOptions = {}): Promi
         authorization: req.headers.authorization,
         guardRules,
       }),
+    introspect: (accessToken) => introspect(runtime.auth, accessToken),
     apolloOptions: { formatError: createFormatError(log), plugins: [httpStatusPlugin] },
     async close() {
       await runtime.stop();

@@ -164,6 +164,7 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** The storage port: the questions the auth core asks its database, one implementation per provider. */
 export interface Store {
   /** The second factor's records (TOTP, recovery codes, login challenges). */
   readonly mfa: MfaStore;

@@ -40,7 +40,9 @@ test("myInvoices answers a signed-in caller, and is 401 once that session logs o
   const ok = await post("{ myInvoices { id amount } }", token);
   assert.equal(ok.status, 200);
   assert.equal(ok.data.myInvoices[0].amount, 100);
+  assert.equal((await app.auth.introspect(token)).active, true);
   assert.equal((await post("mutation { logout }", token)).data.logout, true);
+  assert.deepEqual(await app.auth.introspect(token), { active: false });
   const res = await post("{ myInvoices { id } }", token);
   assert.equal(res.status, 401);
   assert.equal(res.extensions?.reason, "SESSION_ENDED");
