@@ -11,6 +11,7 @@ import { createGuardRules } from "./graphql/guards/guard-rules.js";
 import { createIntrospectionHandler } from "./http/introspection.js";
 import { createApiServer, type ApiServer } from "./http/server.js";
 import { createMetrics, createMetricsHandler } from "./observability/metrics.js";
+import { createRequestLogPlugin } from "./observability/request-log.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws/subscription-server.js";
@@ -67,7 +68,7 @@ export async function createApp(options: {
     log,
     guardRules,
     routes: { "/oauth2/introspect": introspection, ...(metrics ? { "/metrics": createMetricsHandler(metrics, config.metrics.token) } : {}) },
-    plugins: metrics ? [metrics.graphqlPlugin] : [],
+    plugins: [createRequestLogPlugin(log, config.production ? "info" : "debug"), ...(metrics ? [metrics.graphqlPlugin] : [])],
   });
   if (!options.sessionFeed) log.warn("no session-end feed: sockets will not close when their session is ended elsewhere");
   const sessionEvents = createSessionEvents({ feed: options.sessionFeed ?? null, store, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds, now: deps.now, log });
