@@ -123,3 +123,24 @@ export function describeSessionPageContract(getStore: () => Store): void {
     expect(await store.listUserSessionsPage(randomUUID(), { limit: 5, after: null })).toEqual([]);
   });
 }
+
+/** Rotated refresh tokens of live sessions do not pile up (issue 19, Low). @see issue 19 */
+export function describeTokenPruneContract(getStore: () => Store): void {
+  test("sweepSessions() deletes rotated refresh tokens that have expired, also of a live session, and keeps the rest", async () => {
+    const store = getStore();
+    const user = await store.createUser(newUser());
+    const session = newSession(user.id, at(0), at(10_000));
+    const first = newToken(session.id, at(0), at(100));
+    await store.startSession(session, first, unlimited, at(0), user.securityStamp);
+    const second = { ...newToken(session.id, at(50), at(150)), sealedForPredecessor: "sealed-1" };
+    expect((await store.rotateRefreshToken(first.id, second, at(10_000), at(50))).ok).toBe(true);
+    const third = { ...newToken(session.id, at(120), at(10_000)), sealedForPredecessor: "sealed-2" };
+    expect((await store.rotateRefreshToken(second.id, third, at(10_000), at(120))).ok).toBe(true);
+
+    await store.sweepSessions(at(130), at(0));
+    expect(await store.findRefreshToken(first.id)).toBeNull(); // rotated and expired
+    expect(await store.findRefreshToken(second.id)).not.toBeNull(); // rotated, not expired yet
+    expect(await store.findRefreshToken(third.id)).not.toBeNull(); // the current one
+    expect(await store.getSession(session.id)).toMatchObject({ status: "ACTIVE" });
+  });
+}

@@ -11,7 +11,7 @@ import {
   type Store,
 } from "../src/storage/store.js";
 import { describeMfaContract } from "./store-contract-mfa.js";
-import { describeSecurityChangeContract, describeSessionPageContract } from "./store-contract-security.js";
+import { describeSecurityChangeContract, describeSessionPageContract, describeTokenPruneContract } from "./store-contract-security.js";
 
 /** Opens an empty store for one test; `cleanup` closes it and throws its data away. */
 export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -448,6 +448,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
     describeSecurityChangeContract(() => store);
     describeSessionPageContract(() => store);
+    describeTokenPruneContract(() => store);
     describeMfaContract(() => store);
 
     test("ping() answers while the store is open", async () => {

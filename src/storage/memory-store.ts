@@ -202,6 +202,9 @@ export class MemoryStore implements Store {
         purged++;
       }
     }
+    for (const token of [...this.tokens.values()]) {
+      if (token.rotatedAt !== null && token.expiresAt <= now) this.tokens.delete(token.id);
+    }
     return { expired, purged };
   }
 

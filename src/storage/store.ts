@@ -252,7 +252,11 @@ export interface Store {
   /** Records when sessions were last used, in one write; an older time never overwrites a newer one. */
   touchSessions(entries: ReadonlyArray<{ sessionId: string; lastUsedAt: Date }>): Promise<void>;
 
-  /** Marks ACTIVE sessions whose `expiresAt` passed as EXPIRED and deletes sessions ended before `purgeBefore`. */
+  /**
+   * Marks ACTIVE sessions whose `expiresAt` passed as EXPIRED and deletes sessions ended before `purgeBefore`. Also
+   * deletes rotated refresh tokens whose own `expiresAt` passed, live sessions' included: such a token is refused
+   * as expired before anything else is checked, so its row serves nothing (a renewed session would keep them all).
+   */
   sweepSessions(now: Date, purgeBefore: Date): Promise<{ expired: number; purged: number }>;
 
   appendAuditEvents(events: readonly NewAuditEvent[]): Promise<void>;

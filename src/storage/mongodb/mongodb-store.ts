@@ -297,6 +297,8 @@ export class MongoStore implements Store {
         const { count } = await tx.session.deleteMany({ where: { id: { in: ids } } });
         return count;
       });
+      // the TTL index deletes them too, but lazily and only after the retention period
+      await this.write(() => this.prisma.refreshToken.deleteMany({ where: { rotatedAt: { not: null }, expiresAt: { lte: now } } }));
       return { expired: expired.count, purged };
     });
   }

@@ -309,6 +309,7 @@ export class PostgresStore implements Store {
         data: { status: "EXPIRED", endedAt: now },
       });
       const purged = await this.prisma.session.deleteMany({ where: { status: { not: "ACTIVE" }, endedAt: { lt: purgeBefore } } });
+      await this.prisma.refreshToken.deleteMany({ where: { rotatedAt: { not: null }, expiresAt: { lte: now } } });
       return { expired: expired.count, purged: purged.count };
     });
   }
