@@ -1,5 +1,6 @@
 import { createAccessTokenKey } from "./auth/access-tokens.js";
 import { createAuditLog } from "./auth/audit-log.js";
+import { createRefusedAttempts } from "./auth/refused-attempts.js";
 import type { AuthDeps } from "./auth/deps.js";
 import { createPasswordHasher } from "./auth/passwords.js";
 import { NO_MFA_RATE_LIMITS, type MfaRateLimits } from "./auth/mfa-rate-limits.js";
@@ -34,6 +35,7 @@ export function createAuthDeps(options: {
 }): AuthDeps {
   const observer = options.observer ?? NO_OBSERVER;
   const { config, store, log } = options;
+  const now = options.now ?? (() => new Date());
   return {
     store,
     lookupSession: createSessionLookup(store, observer),
@@ -51,6 +53,7 @@ export function createAuthDeps(options: {
     sessions: config.sessions,
     passwordPolicy: { minLength: config.passwords.minLength, maxLength: config.passwords.maxLength },
     audit: observeAudit(createAuditLog({ store, log }), observer),
+    refusals: createRefusedAttempts({ store, log, now }),
     activity: createSessionActivity({ store, log }),
     rateLimits: options.rateLimits ?? NO_RATE_LIMITS,
     mfa: {
@@ -59,7 +62,7 @@ export function createAuthDeps(options: {
       tokenTtlSeconds: config.mfa.tokenTtlSeconds,
       rateLimits: options.mfaRateLimits ?? NO_MFA_RATE_LIMITS,
     },
-    now: options.now ?? (() => new Date()),
+    now,
     log,
   };
 }

@@ -59,13 +59,13 @@ export interface LoginRequest {
 export async function login(deps: AuthDeps, input: LoginRequest, client: ClientInfo): Promise<AuthResult> {
   const limits = deps.rateLimits;
   // counted before any work, so a flood (or 50 aliased logins) is cut off before it costs hashes
-  await limits.attempt(client);
+  await countIfRefused(deps, () => limits.attempt(client), null, client);
   rejectOversizedPassword(deps, input.password, "password");
   const login = normalizeLogin(input.login);
   // no account has an implausible login (too long, control characters): don't even ask the database
   const user = isPlausibleLogin(login) ? await deps.store.findUserByLogin(login) : null;
   const account = rateLimitAccount(login);
-  await limits.beforeLogin(account, client);
+  await countIfRefused(deps, () => limits.beforeLogin(account, client), user?.id ?? null, client);
   // an unknown account still costs one hash: no account enumeration by timing
   const valid = user
     ? await deps.hasher.verify(user.passwordHash, input.password, client.signal)
@@ -111,6 +111,16 @@ export async function changePassword(
   const revoked = changed.sessionsEnded;
   await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, deps.now());
   return revoked;
+}
+
+/** Runs a rate-limit check; a refusal is counted (per account and address), not audited one row each. */
+async function countIfRefused(deps: AuthDeps, check: () => Promise<void>, userId: string | null, client: ClientInfo): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (error instanceof AuthError && error.reason === "RATE_LIMITED") deps.refusals.count("LOGIN", userId, client);
+    throw error;
+  }
 }
 
 /**

@@ -19,8 +19,11 @@ export type Auth = ReturnType<typeof createAuth>;
 /** Binds the use cases to their dependencies. Administrative ones take an Actor: a principal or the system (CLI). */
 export function createAuth(deps: AuthDeps) {
   return {
-    /** Writes the pending session activity and stops its timer; call once, when shutting down. */
-    close: (): Promise<void> => deps.activity.stop(),
+    /** Writes the pending session activity and refused-attempt counts, and stops their timers; call once, when shutting down. */
+    close: async (): Promise<void> => {
+      await deps.activity.stop();
+      await deps.refusals.stop();
+    },
 
     /** A live session for a long-lived connection (a WebSocket): the per-request check, then a watch until it ends. */
     openLiveSession: (events: SessionEvents, accessToken: string): Promise<LiveSession> => openLiveSession(deps, events, accessToken),

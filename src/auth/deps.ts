@@ -3,6 +3,7 @@ import type { Store } from "../storage/store.js";
 import type { AccessTokenSettings } from "./access-tokens.js";
 import type { AuditLog } from "./audit-log.js";
 import type { MfaDeps } from "./mfa-deps.js";
+import type { RefusedAttempts } from "./refused-attempts.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords.js";
 import type { AuthRateLimits } from "./rate-limits.js";
 import type { SessionActivity } from "./session-activity.js";
@@ -25,6 +26,8 @@ export interface AuthDeps {
   sessions: SessionSettings;
   passwordPolicy: PasswordPolicy;
   audit: AuditLog;
+  /** Rate-limited (429) attempts, counted per account and address instead of an audit row each. */
+  refusals: RefusedAttempts;
   activity: SessionActivity;
   /** Brute-force and flood limits; NO_RATE_LIMITS for the operator's command-line tool and RATE_LIMIT_ENABLED=false. */
   rateLimits: AuthRateLimits;

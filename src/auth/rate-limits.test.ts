@@ -89,11 +89,12 @@ describe("login() under the limits", () => {
     const codes = results.map((result) => (result.status === "rejected" ? (result.reason as AuthError).code : "OK"));
     expect(codes.filter((code) => code === "TOO_MANY_REQUESTS")).toHaveLength(40);
     expect(counter.checks).toBe(10);
+    expect(counter.refused).toBe(40); // counted, not one audit row each (@see issue 10)
   });
 });
 
 function depsCountingChecks(limits: RateLimitSettings) {
-  const counter = { checks: 0 };
+  const counter = { checks: 0, refused: 0 };
   const deps = testDeps({
     overrides: {
       hasher: {
@@ -103,6 +104,7 @@ function depsCountingChecks(limits: RateLimitSettings) {
         needsRehash: () => false,
       },
       rateLimits: createAuthRateLimits(createMemoryRateLimiters(), limits),
+      refusals: { count: () => void counter.refused++, flush: async () => {}, stop: async () => {} },
     },
   });
   return { auth: createAuth(deps), counter };

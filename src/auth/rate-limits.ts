@@ -140,18 +140,16 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
       refuseIfOver(await everyone.consume("all"));
     },
     async beforeLogin(account, client) {
-      const [pairVerdict, accountVerdict, addressVerdict] = await Promise.all([
-        pairAttempts.consume(pair(account, client)),
-        accountFailures.peek(hashKey(account)),
-        addressFailures.peek(addressKey(client.ipAddress)),
-      ]);
-      refuseIfOver(pairVerdict);
+      const [accountVerdict, addressVerdict] = await Promise.all([accountFailures.peek(hashKey(account)), addressFailures.peek(addressKey(client.ipAddress))]);
       refuseIfOver(addressVerdict);
       if (!accountVerdict.ok) {
         // the account is under attack from elsewhere: its usual clients still get in
         const known = await knownClients.peek(pair(account, client));
         if (!(known.ok && known.consumed > 0)) refuseIfOver(accountVerdict);
       }
+      // counted last, so an attempt another limit refused leaves no counter row behind (a storm of refused
+      // attempts from rotating addresses would otherwise add one row each)
+      refuseIfOver(await pairAttempts.consume(pair(account, client)));
     },
     async loginFailed(account, client) {
       // the failure is answered as such; the blocks these may start apply from the next attempt
