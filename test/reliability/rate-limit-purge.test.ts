@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createPostgresRateLimiters, RATE_LIMIT_TABLE } from "../../src/security/postgres-rate-limiters.js";
+import { createPostgresRateLimiters, RATE_LIMIT_TABLE } from "../../src/storage/postgres/rate-limiters.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 
 let database: TestDatabase;

@@ -56,7 +56,8 @@ test("SIGTERM under load: nothing sent before it is dropped, and the process exi
       JWT_SECRET: TEST_JWT_SECRET,
       RATE_LIMIT_ENABLED: "false",
       SESSION_LIMIT: "0",
-      SHUTDOWN_TIMEOUT: "8s",
+      // far above the work in flight, even on a loaded machine: a request cut off by the deadline is not the point here
+      SHUTDOWN_TIMEOUT: "40s",
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "ignore", "pipe"],
@@ -77,15 +78,17 @@ test("SIGTERM under load: nothing sent before it is dropped, and the process exi
     // warm 50 keep-alive connections
     await Promise.all(Array.from({ length: CLIENTS }, () => post(port, agent, { query: "{ __typename }" })));
 
-    // each login costs an argon2 hash, so most are still queued or hashing when the signal arrives
+    // every fifth request is a login, whose argon2 hash keeps it in flight when the signal arrives; the others
+    // are cheap and mostly still in the socket buffers
     const login = { query: "mutation($i: LoginInput!) { login(input: $i) { accessToken } }", variables: { i: { login: creds.email, password: creds.password } } };
+    const cheap = { query: "{ __typename }" };
     let sent = 0;
     let allSent!: () => void;
     const everySent = new Promise<void>((resolve) => {
       allSent = resolve;
     });
-    const answers = Array.from({ length: CLIENTS }, () =>
-      post(port, agent, login, () => {
+    const answers = Array.from({ length: CLIENTS }, (_, i) =>
+      post(port, agent, i % 5 === 0 ? login : cheap, () => {
         sent += 1;
         if (sent === CLIENTS) allSent();
       }).catch((error: Error) => error),
@@ -116,11 +119,12 @@ test("SIGTERM under load: nothing sent before it is dropped, and the process exi
     const results = await Promise.all(answers);
     const failures = results.filter((result): result is Error => result instanceof Error);
     expect(failures.map((error) => error.message)).toEqual([]);
-    for (const answer of results as Answer[]) {
+    for (const [i, answer] of (results as Answer[]).entries()) {
       expect(answer.status).toBe(200);
-      expect(answer.body).toContain("accessToken");
-      expect(answer.connection).toBe("close");
+      expect(answer.body).toContain(i % 5 === 0 ? "accessToken" : "__typename");
     }
+    // those answered after the signal say so (a cheap one may have been answered just before it)
+    expect((results as Answer[]).filter((answer) => answer.connection === "close").length).toBeGreaterThan(0);
     const code = await exited; // while the persistent client still sends (bounded by the test's timeout)
     stop = true;
     await persistent;
