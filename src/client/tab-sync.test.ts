@@ -3,7 +3,7 @@ import { createFakeBrowser, fakePair } from "../../test/support/fake-browser.js"
 import { SessionEndedError, type SignedOut } from "./auth-errors.js";
 import { tabSync } from "./tab-sync.js";
 import { createTokenManager, type TokenManager } from "./token-manager.js";
-import { webStorage, type TokenPair } from "./token-storage.js";
+import { webStorage, type StoredTokens, type TokenPair } from "./token-storage.js";
 
 /** @see issue 14 — tokens shared across tabs (BroadcastChannel + Web Locks doubles), with a fake clock. */
 
@@ -125,4 +125,26 @@ test("signOut() in one tab signs out all tabs with reason SIGNED_OUT", async () 
   await vi.advanceTimersByTimeAsync(0);
   expect(tabs[1]!.isSignedIn()).toBe(false);
   expect(events).toEqual([{ reason: "SIGNED_OUT", sessionStatus: "LOGGED_OUT" }]);
+});
+
+test("a late message with an older pair, or one sent before a sign-out, never brings that pair back", async () => {
+  const { browser } = openTabs(2);
+  const seen: StoredTokens[] = [];
+  tabs[1]!.on("tokens", (tokens) => tokens && seen.push(tokens));
+  await tabs[0]!.setTokens(fakePair(1));
+  await vi.advanceTimersByTimeAsync(1_000);
+  await Promise.all([tabs[0]!.renew(), vi.advanceTimersByTimeAsync(100)]);
+  const [first, second] = seen;
+  expect(second?.refreshToken).not.toBe(first?.refreshToken);
+  const late = browser.channel();
+  late.postMessage({ type: "tokens", tokens: first });
+  await vi.advanceTimersByTimeAsync(0);
+  expect(await tabs[1]!.getAccessToken()).toBe(second!.accessToken);
+
+  await tabs[1]!.signOut();
+  await vi.advanceTimersByTimeAsync(0);
+  late.postMessage({ type: "tokens", tokens: second });
+  await vi.advanceTimersByTimeAsync(0);
+  expect(tabs.map((tab) => tab.isSignedIn())).toEqual([false, false]);
+  late.close();
 });

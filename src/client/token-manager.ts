@@ -66,6 +66,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     tokens: new Set(),
   };
   let current: StoredTokens | null = null;
+  // the newest pair or sign-out this tab has seen: a late message from another tab must not bring back an
+  // older (already rotated, or signed-out) pair
+  let newest = 0;
   let signedOutEmitted = false;
   let inFlight: Promise<string | null> | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -83,8 +86,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     (timer as { unref?: () => void }).unref?.();
   }
 
+  /** True for a pair from storage or another tab that is newer than anything this tab has seen. */
+  function isNewer(tokens: StoredTokens): boolean {
+    return tokens.receivedAt > newest && tokens.refreshToken !== current?.refreshToken;
+  }
+
   async function adopt(tokens: StoredTokens, persist: boolean): Promise<void> {
     current = tokens;
+    newest = Math.max(newest, tokens.receivedAt || 0);
     signedOutEmitted = false;
     schedule(tokens.renewAt - Date.now());
     if (persist) await storage.save(tokens);
@@ -94,6 +103,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   async function end(signedOut: SignedOut, tellOtherTabs: boolean): Promise<void> {
     const hadTokens = current !== null;
     current = null;
+    newest = Math.max(newest, Date.now());
     clearTimeout(timer);
     await storage.save(null);
     if (tellOtherTabs) tabs.post({ type: "signedOut", signedOut });
@@ -106,11 +116,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   function stamp(pair: TokenPair): StoredTokens {
-    const now = Date.now();
+    const now = Math.max(Date.now(), newest + 1);
     const lifetimeMs = accessTokenLifetimeMs(pair, now);
     const aheadMs = Math.min(renewAheadMs, lifetimeMs / 4);
     const { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt } = pair;
-    return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, renewAt: now + lifetimeMs - aheadMs, expiresAt: now + lifetimeMs };
+    return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, receivedAt: now, renewAt: now + lifetimeMs - aheadMs, expiresAt: now + lifetimeMs };
   }
 
   async function renewOnce(): Promise<string | null> {
@@ -119,7 +129,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return tabs.withLock(async () => {
       // another tab may have renewed while this one waited for the lock: its pair is the one to use
       const stored = await storage.load();
-      if (stored && stored.refreshToken !== current?.refreshToken) await adopt(stored, false);
+      if (stored && isNewer(stored)) await adopt(stored, false);
       if (!current) return null;
       if (current.refreshToken !== stale) return current.accessToken;
       try {
@@ -144,7 +154,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
 
   async function onTabMessage(message: TabMessage): Promise<void> {
     if (message.type === "tokens") {
-      if (message.tokens.refreshToken !== current?.refreshToken) await adopt(message.tokens, true);
+      if (isNewer(message.tokens)) await adopt(message.tokens, true);
     } else if (message.type === "signedOut") {
       await end(message.signedOut, false);
     } else if (current) {

@@ -8,6 +8,8 @@ export interface TokenPair {
 
 /** A pair with the local clock times the manager computed for it when it arrived. */
 export interface StoredTokens extends TokenPair {
+  /** Local epoch ms when this pair arrived; tabs share one clock, so the newest pair is the largest. */
+  receivedAt: number;
   /** Local epoch ms after which the access token is renewed before use. */
   renewAt: number;
   /** Local epoch ms at which the access token expires (by the server's lifetime, immune to clock skew). */
