@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from "vitest";
-import { LoginDocument, MeDocument } from "../../src/client/generated/graphql.js";
+import { Secret, TOTP } from "otpauth";
+import { ConfirmTotpEnrollmentDocument, LoginDocument, MeDocument, StartTotpEnrollmentDocument } from "../../src/client/generated/graphql.js";
 import { newCredentials, startTestApi, type TestApi } from "../support/api.js";
 import { buildExample, CHROMIUM, launchChromium, screenshot, serveStatic } from "./support/example-app.js";
 
@@ -191,5 +192,29 @@ describe.skipIf(!hasChromium && !process.env.CI)("examples/web in Chromium", { t
     expect(sent.every((header) => header.startsWith("Bearer ") && header !== `Bearer ${issued!.accessToken}`)).toBe(true);
     await signedIn(page);
     expect(await noticeOf(page)).toBe("");
+  });
+
+  test("an account with TOTP on signs in with the second step: a wrong code says so, a recovery code gets in @see issue 15", async (ctx) => {
+    const user = newCredentials("totp");
+    const { open } = await newBrowser(ctx);
+    const page = await open();
+    await fill(page, "#sign-up", user);
+    await signedIn(page);
+    // enrolled from another device, as an authenticator app would be (its code computed from the secret)
+    const other = (await api.graphql(LoginDocument, { input: { login: user.email, password: user.password } })).data!.login;
+    const { secret } = (await api.graphql(StartTotpEnrollmentDocument, {}, { token: other.accessToken })).data!.startTotpEnrollment;
+    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+    const recoveryCodes = (await api.graphql(ConfirmTotpEnrollmentDocument, { code }, { token: other.accessToken })).data!.confirmTotpEnrollment;
+    // turning TOTP on signed this browser out
+    await refocus(page);
+    await signedOut(page);
+
+    await fill(page, "#sign-in", { login: user.email, password: user.password });
+    await page.locator("#mfa").waitFor({ state: "visible" });
+    await fill(page, "#mfa", { code: "000000" === code ? "111111" : "000000" });
+    await expect.poll(() => page.textContent("#form-error")).toBe("Wrong or already used code; try the next one.");
+    await fill(page, "#mfa", { code: recoveryCodes[0]! });
+    await signedIn(page);
+    expect(await page.textContent("#me-email")).toBe(user.email);
   });
 });
