@@ -29,7 +29,7 @@ function principalFromClaims(token: string): Principal {
   const now = new Date();
   const claims = verifyAccessToken(settings, token, now);
   return {
-    user: { id: claims.userId, email: "claims@example.com", username: null, passwordHash: "", roles: [], profile: {}, disabledAt: null, securityStamp: "", createdAt: now },
+    user: { id: claims.userId, email: "claims@example.com", username: null, passwordHash: "", roles: [], profile: {}, disabledAt: null, emailVerifiedAt: null, securityStamp: "", createdAt: now },
     session: { id: claims.sessionId, userId: claims.userId, status: "ACTIVE", createdAt: now, lastUsedAt: now, expiresAt: claims.expiresAt, endedAt: null, userAgent: null, ipAddress: null },
   };
 }

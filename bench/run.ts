@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     JWT_SECRET: randomBytes(48).toString("base64"),
     RATE_LIMIT_ENABLED: "false",
     PRODUCTION_OVERRIDES: "rate-limits-off", // a load test measures the API, not the brute-force limits
+    MAIL_ENABLED: "false",
     DATABASE_URL: database.url,
     DATA_DIR: path.join(tmp, "data"),
     HOST: "127.0.0.1",

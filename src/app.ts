@@ -13,6 +13,8 @@ import { createApiServer, type ApiServer } from "./http/server.js";
 import { createMetrics, createMetricsHandler } from "./observability/metrics.js";
 import { createRequestLogPlugin } from "./observability/request-log.js";
 import type { Logger } from "./logger.js";
+import type { OutboxWorker } from "./mail/outbox-worker.js";
+import type { MailTemplates } from "./mail/templates.js";
 import type { Store } from "./storage/store.js";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws/subscription-server.js";
 
@@ -26,6 +28,8 @@ export interface App {
   sessionEvents: SessionEvents;
   /** Sweeps expired sessions and prunes old audit events in the background. */
   maintenance: Maintenance;
+  /** Delivers queued mail in the background; null when mail is off (MAIL_ENABLED=false). */
+  mail: OutboxWorker | null;
   /** Stops the HTTP server and the maintenance timer, then writes the pending session activity. */
   close(): Promise<void>;
 }
@@ -47,6 +51,8 @@ export async function createApp(options: {
   sessionFeed?: SessionEndFeed;
   /** The development TOTP key from the data folder, used when TOTP_ENCRYPTION_KEY is unset. */
   totpKey?: Buffer;
+  /** Replacements for the built-in mail templates (src/mail/templates.ts). */
+  mailTemplates?: Partial<MailTemplates>;
 }): Promise<App> {
   const { config, store, log } = options;
   const schema = options.schema ?? (await createSchema());
@@ -88,6 +94,7 @@ export async function createApp(options: {
     subscriptions,
     sessionEvents,
     maintenance: runtime.maintenance,
+    mail: runtime.mail,
     async close() {
       await server.close();
       await sessionEvents.close();

@@ -9,7 +9,10 @@ import { createSessionActivity } from "./auth/session-activity.js";
 import { createSessionLookup } from "./auth/session-lookup.js";
 import { NO_OBSERVER, observeAudit, type AuthObserver } from "./auth/observer.js";
 import { newTotpKey } from "./auth/totp.js";
+import { NO_MAIL_RATE_LIMITS, type MailRateLimits } from "./auth/mail-rate-limits.js";
 import type { Config } from "./config.js";
+import { createMailComposer } from "./mail/composer.js";
+import type { MailTemplates } from "./mail/templates.js";
 import type { Logger } from "./logger.js";
 import type { Store } from "./storage/store.js";
 
@@ -32,6 +35,11 @@ export function createAuthDeps(options: {
   totpKey?: Buffer;
   /** Where the core's counts go (metrics); nowhere by default. */
   observer?: AuthObserver;
+  mailRateLimits?: MailRateLimits;
+  /** Replacements for the built-in mail templates. */
+  mailTemplates?: Partial<MailTemplates>;
+  /** Called when mail was queued (wakes the delivery worker). */
+  onMailQueued?: () => void;
 }): AuthDeps {
   const observer = options.observer ?? NO_OBSERVER;
   const { config, store, log } = options;
@@ -61,6 +69,11 @@ export function createAuthDeps(options: {
       issuer: config.mfa.totpIssuer,
       tokenTtlSeconds: config.mfa.tokenTtlSeconds,
       rateLimits: options.mfaRateLimits ?? NO_MFA_RATE_LIMITS,
+    },
+    mail: {
+      composer: config.mail.enabled ? createMailComposer(config.mail, options.mailTemplates) : null,
+      rateLimits: options.mailRateLimits ?? NO_MAIL_RATE_LIMITS,
+      queued: options.onMailQueued ?? (() => {}),
     },
     now,
     log,

@@ -3,10 +3,15 @@ import { createAuth, type Auth } from "./auth/auth.js";
 import type { AuthDeps } from "./auth/deps.js";
 import { startMaintenance, type Maintenance } from "./auth/maintenance.js";
 import { createMfaRateLimits } from "./auth/mfa-rate-limits.js";
+import { PASSWORD_RESET_REQUEST } from "./auth/account-recovery.js";
+import { createMailRateLimits } from "./auth/mail-rate-limits.js";
 import { createAuthRateLimits, type RateLimiterFactory } from "./auth/rate-limits.js";
 import { observeRateLimiters, type AuthObserver } from "./auth/observer.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
+import { startMailDelivery } from "./mail/mail-delivery.js";
+import type { OutboxWorker } from "./mail/outbox-worker.js";
+import type { MailTemplates } from "./mail/templates.js";
 import type { Store } from "./storage/store.js";
 
 /** The auth core at work over a store: its use cases and the background sweep, stopped together. */
@@ -15,7 +20,9 @@ export interface AuthRuntime {
   deps: AuthDeps;
   /** Sweeps expired sessions and prunes old audit events in the background. */
   maintenance: Maintenance;
-  /** Stops the sweep, then writes the pending session activity. */
+  /** Delivers queued mail (reset, verification, notices) in the background; null when MAIL_ENABLED=false. */
+  mail: OutboxWorker | null;
+  /** Stops the sweep and the mail delivery, then writes the pending session activity. */
   stop(): Promise<void>;
 }
 
@@ -32,6 +39,8 @@ export function startAuthRuntime(options: {
   observer?: AuthObserver;
   /** The development TOTP key from the data folder, used when TOTP_ENCRYPTION_KEY is unset. */
   totpKey?: Buffer;
+  /** Replacements for the built-in mail templates (src/mail/templates.ts). */
+  mailTemplates?: Partial<MailTemplates>;
 }): AuthRuntime {
   const { config, store, log } = options;
   if (config.rateLimits.enabled && !options.rateLimiters) {
@@ -40,15 +49,27 @@ export function startAuthRuntime(options: {
   const limiters = options.rateLimiters && options.observer ? observeRateLimiters(options.rateLimiters, options.observer) : options.rateLimiters;
   const rateLimits = limiters ? createAuthRateLimits(limiters, config.rateLimits) : undefined;
   const mfaRateLimits = limiters ? createMfaRateLimits(limiters, config.rateLimits, config.mfa.accountFailures) : undefined;
-  const deps = createAuthDeps({ ...options, rateLimits, mfaRateLimits });
-  const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
+  const mailRateLimits = limiters ? createMailRateLimits(limiters, config.rateLimits) : undefined;
+  let mail: OutboxWorker | null = null;
+  const deps = createAuthDeps({ ...options, rateLimits, mfaRateLimits, mailRateLimits, onMailQueued: () => mail?.kick() });
   const auth = createAuth(deps);
+  const maintenance = startMaintenance({ store, log, now: deps.now, settings: config.maintenance });
+  mail = startMailDelivery({
+    config: config.mail,
+    store,
+    audit: deps.audit,
+    log,
+    now: deps.now,
+    deferred: { [PASSWORD_RESET_REQUEST]: (to) => auth.preparePasswordResetMail(to) },
+  });
   return {
     auth,
     deps,
     maintenance,
+    mail,
     async stop() {
       await maintenance.stop();
+      await mail?.stop();
       await auth.close();
     },
   };

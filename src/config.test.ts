@@ -36,7 +36,7 @@ describe("loadConfig()", () => {
   });
 
   test("accepts a strong secret in production", () => {
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey }).jwt.secret).toBe(strongSecret);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, MAIL_ENABLED: "false" }).jwt.secret).toBe(strongSecret);
   });
 
   test("reports every bad variable at once", () => {
@@ -79,10 +79,10 @@ describe("loadConfig()", () => {
     // a classroom behind one NAT address signs up without hitting the limit (@see issue 9)
     expect(dev.rateLimits.signUpsPerHour).toBeGreaterThanOrEqual(100);
     expect(dev.graphql).toMatchObject({ introspection: true, sandbox: true, fieldSuggestions: true, maxCredentialFields: 1 });
-    const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey });
+    const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, MAIL_ENABLED: "false" });
     expect(prod.graphql).toMatchObject({ introspection: false, sandbox: false, fieldSuggestions: false });
     expect(prod.http.corsAllowLoopback).toBe(false);
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, MAIL_ENABLED: "false", INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
   });
 
   test("reads RATE_LIMIT_ENABLED, TRUST_PROXY and CORS_ORIGINS, refusing bad values", () => {

@@ -125,7 +125,10 @@ export interface Config {
     /** Largest accepted WebSocket message; a larger one closes the socket (1009). */
     maxMessageBytes: number;
   };
-  rateLimits: RateLimitSettings;
+  rateLimits: RateLimitSettings & {
+    /** Mails per hour to one address, and for one account (password reset, verification, email change). */
+    mailsPerHour: number;
+  };
   /** The second factor (TOTP). */
   mfa: {
     /** The issuer shown in authenticator apps (the `otpauth://` URL). */
@@ -137,6 +140,7 @@ export interface Config {
     /** Wrong codes (login, disable, confirm) of one account per RATE_LIMIT_WINDOW before it is blocked for the window. */
     accountFailures: number;
   };
+  mail: MailConfig;
   maintenance: {
     /** Seconds between sweeps of expired sessions and old audit events; 0 turns the sweep off. */
     sweepIntervalSeconds: number;
@@ -159,6 +163,26 @@ export interface DatabasePool {
    * gives up a second after the server's statement_timeout, so a frozen server cannot hold a request).
    */
   timeoutMs: number;
+}
+
+/** Mail: password reset, email verification and email change (see README, "Mail"). */
+export interface MailConfig {
+  /** MAIL_ENABLED=false: no mail is queued or sent (the mutations still answer as usual). */
+  enabled: boolean;
+  /** smtp:// or smtps:// URL; undefined outside production means "write each mail to the log". */
+  smtpUrl: string | undefined;
+  from: string;
+  /** Link templates: `{token}` is replaced by the token. Never derived from the request's Host header. */
+  passwordResetUrl: string;
+  emailVerificationUrl: string;
+  /** REQUIRE_VERIFIED_EMAIL: unverified accounts may only sign in, read `me` and verify. */
+  requireVerifiedEmail: boolean;
+  /** Seconds between the outbox worker's polls (it is also woken when mail is queued). */
+  pollIntervalSeconds: number;
+  /** First retry delay after a failed delivery; it doubles with each attempt, up to an hour. */
+  retryDelaySeconds: number;
+  /** Delivery attempts before a mail is given up (its body deleted). */
+  maxAttempts: number;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -304,6 +328,7 @@ export function loadConfig(env: Env): Config {
       accountBlockSeconds: read.duration("RATE_LIMIT_ACCOUNT_BLOCK", "1m", { min: 1, max: 86_400 }),
       failureWindowSeconds: read.duration("RATE_LIMIT_WINDOW", "15m", { min: 1, max: 7 * 86_400 }),
       signUpsPerHour: read.integer("RATE_LIMIT_SIGNUPS_PER_HOUR", 100, { min: 1, max: 1_000_000 }),
+      mailsPerHour: read.integer("RATE_LIMIT_MAILS_PER_HOUR", 5, { min: 1, max: 1_000_000 }),
     },
     mfa: {
       totpIssuer: read.string("TOTP_ISSUER", "graphql-auth-api"),
@@ -311,6 +336,7 @@ export function loadConfig(env: Env): Config {
       tokenTtlSeconds: read.duration("MFA_TOKEN_TTL", "5m", { min: 1, max: 3600 }),
       accountFailures: read.integer("RATE_LIMIT_MFA_FAILURES", 10, { min: 1, max: 10_000 }),
     },
+    mail: readMailConfig(read, env, production, problems),
     maintenance: {
       sweepIntervalSeconds: read.duration("SESSION_SWEEP_INTERVAL", "10m", { min: 0, max: 86_400 }),
       auditRetentionSeconds: read.duration("AUDIT_RETENTION", "90d", { min: 3_600, max: 3_650 * 86_400 }),
@@ -332,6 +358,36 @@ function readOverrides(env: Env, problems: string[]): ProductionOverride[] {
   const unknown = names.filter((name) => !(PRODUCTION_OVERRIDES as readonly string[]).includes(name));
   if (unknown.length > 0) problems.push(`PRODUCTION_OVERRIDES: unknown ${unknown.join(", ")} (known: ${PRODUCTION_OVERRIDES.join(", ")})`);
   return names.filter((name): name is ProductionOverride => (PRODUCTION_OVERRIDES as readonly string[]).includes(name));
+}
+
+const DEV_APP_URL = "http://localhost:3000";
+
+function readMailConfig(read: EnvReader, env: Env, production: boolean, problems: string[]): MailConfig {
+  const enabled = read.boolean("MAIL_ENABLED", true);
+  const smtpUrl = read.string("SMTP_URL", "") || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]/i.test(smtpUrl)) {
+    problems.push("SMTP_URL: must be smtp://user:pass@host:port or smtps://user:pass@host:port");
+  }
+  // in production every mail setting must be chosen: a default would mail links to localhost from no-reply@localhost
+  const needed = production && enabled;
+  const required = (name: string, why: string) => {
+    if (needed && !env[name]?.trim()) problems.push(`${name}: required when NODE_ENV=production and mail is on (${why}); or set MAIL_ENABLED=false to run without mail`);
+  };
+  required("SMTP_URL", "e.g. smtps://user:password@smtp.example.com:465 from your mail provider");
+  required("MAIL_FROM", 'the sender, e.g. "Example <no-reply@example.com>"');
+  required("PASSWORD_RESET_URL", "your app's reset page, e.g. https://app.example.com/reset-password?token={token}");
+  required("EMAIL_VERIFICATION_URL", "your app's verification page, e.g. https://app.example.com/verify-email?token={token}");
+  return {
+    enabled,
+    smtpUrl,
+    from: read.string("MAIL_FROM", "GraphQL Auth API <no-reply@localhost>"),
+    passwordResetUrl: read.linkTemplate("PASSWORD_RESET_URL", `${DEV_APP_URL}/reset-password?token={token}`),
+    emailVerificationUrl: read.linkTemplate("EMAIL_VERIFICATION_URL", `${DEV_APP_URL}/verify-email?token={token}`),
+    requireVerifiedEmail: read.boolean("REQUIRE_VERIFIED_EMAIL", false),
+    pollIntervalSeconds: read.duration("MAIL_POLL_INTERVAL", "5s", { min: 1, max: 3600 }),
+    retryDelaySeconds: read.duration("MAIL_RETRY_DELAY", "30s", { min: 1, max: 3600 }),
+    maxAttempts: read.integer("MAIL_MAX_ATTEMPTS", 10, { min: 1, max: 100 }),
+  };
 }
 
 /** Reads typed variables, collecting problems instead of throwing at the first. */
@@ -413,6 +469,19 @@ class EnvReader {
       else clients.push({ id, secret });
     }
     return clients;
+  }
+
+  /** An http(s) URL containing `{token}`. */
+  linkTemplate(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    let ok = value.includes("{token}");
+    try {
+      ok &&= ["http:", "https:"].includes(new URL(value.replace("{token}", "x")).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) this.problems.push(`${name}: must be an http(s) URL containing {token}, e.g. https://app.example.com/reset?token={token} (got "${value}")`);
+    return value;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -12,6 +12,7 @@ import {
 } from "../src/storage/store.js";
 import { describeMfaContract } from "./store-contract-mfa.js";
 import { describeSecurityChangeContract, describeSessionPageContract, describeTokenPruneContract } from "./store-contract-security.js";
+import { describeMailStoreContract } from "./store-contract-mail.js";
 
 /** Opens an empty store for one test; `cleanup` closes it and throws its data away. */
 export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
@@ -100,7 +101,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
       test("createUser() returns the stored account as a plain record", async () => {
         const input = newUser();
         const user = await store.createUser(input);
-        expect(Object.keys(user).sort()).toEqual(["createdAt", "disabledAt", "email", "id", "passwordHash", "profile", "roles", "securityStamp", "username"]);
+        expect(Object.keys(user).sort()).toEqual(["createdAt", "disabledAt", "email", "emailVerifiedAt", "id", "passwordHash", "profile", "roles", "securityStamp", "username"]);
         expect(user).toMatchObject({ email: input.email, username: input.username, passwordHash: input.passwordHash, disabledAt: null });
         expect(user.id).toEqual(expect.any(String));
         expect(user.securityStamp).toEqual(expect.any(String));
@@ -450,6 +451,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
     describeSessionPageContract(() => store);
     describeTokenPruneContract(() => store);
     describeMfaContract(() => store);
+    describeMailStoreContract(() => store, createUser);
 
     test("ping() answers while the store is open", async () => {
       await expect(store.ping()).resolves.toBeUndefined();

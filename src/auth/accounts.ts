@@ -1,6 +1,7 @@
 import { DuplicateError, type UserRecord } from "../storage/store.js";
 import { normalizeEmail, normalizeLogin, normalizeUsername, validateProfile, validateRoles } from "./account-input.js";
 import { changeAccountSecurity } from "./account-security.js";
+import { outboxMail } from "./account-mail.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError, INVALID_CREDENTIALS, badInput, sessionEnded } from "./errors.js";
 import { requireSecondFactor } from "./mfa-login.js";
@@ -15,6 +16,8 @@ export interface NewAccount {
   username?: string | null;
   profile?: unknown;
   roles?: readonly string[] | null;
+  /** An administrator vouches for the address. */
+  emailVerified?: boolean | null;
 }
 
 /** Creates an account after checking its input and password policy; hashes the password. */
@@ -26,7 +29,8 @@ export async function createAccount(deps: AuthDeps, input: NewAccount, signal?: 
   checkPasswordPolicy(input.password, deps.passwordPolicy, { email, username });
   const passwordHash = await deps.hasher.hash(input.password, signal);
   try {
-    return await deps.store.createUser({ email, username, passwordHash, roles, profile });
+    const emailVerifiedAt = input.emailVerified ? deps.now() : null;
+    return await deps.store.createUser({ email, username, passwordHash, roles, profile, emailVerifiedAt });
   } catch (error) {
     if (error instanceof DuplicateError) {
       throw error.field === "email"
@@ -42,7 +46,7 @@ export async function signUp(deps: AuthDeps, input: Omit<NewAccount, "roles">, c
   const limits = deps.rateLimits;
   await limits.attempt(client);
   await limits.beforeSignUp(normalizeEmail(input.email), client);
-  const user = await createAccount(deps, { ...input, roles: [] }, client.signal);
+  const user = await createAccount(deps, { ...input, roles: [], emailVerified: false }, client.signal);
   await limits.loginSucceeded(rateLimitAccount(user.email), client); // its first usual client
   await deps.audit.record({ type: "SIGNED_UP", userId: user.id, client }, deps.now());
   return openSession(deps, user, client);
@@ -109,7 +113,9 @@ export async function changePassword(
   const changed = await changeAccountSecurity(deps, user.id, { passwordHash, expectedStamp: user.securityStamp, keepSessionId: principal.session.id });
   if (!changed.ok) throw sessionEnded(null, `account changed during password change (${changed.reason})`);
   const revoked = changed.sessionsEnded;
-  await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, deps.now());
+  const now = deps.now();
+  await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
+  await queuePasswordChangedNotice(deps, user, now);
   return revoked;
 }
 
@@ -120,6 +126,19 @@ async function countIfRefused(deps: AuthDeps, check: () => Promise<void>, userId
   } catch (error) {
     if (error instanceof AuthError && error.reason === "RATE_LIMITED") deps.refusals.count("LOGIN", userId, client);
     throw error;
+  }
+}
+
+/** Tells the owner their password changed (someone else may have done it); a failure to queue it is only logged. */
+async function queuePasswordChangedNotice(deps: AuthDeps, user: UserRecord, now: Date): Promise<void> {
+  const notice = outboxMail(deps.mail, user.id, { kind: "PASSWORD_CHANGED", to: user.email }, now);
+  if (!notice) return;
+  try {
+    await deps.store.enqueueMails([notice]);
+    deps.mail.queued();
+  } catch (error) {
+    // the password did change; the answer must say so
+    deps.log.error("could not queue the password-changed notice", { userId: user.id, error });
   }
 }
 
@@ -138,7 +157,8 @@ function isPlausibleLogin(login: string): boolean {
   return login.length > 0 && login.length <= MAX_LOGIN_LENGTH && !/[\u0000-\u001f]/.test(login);
 }
 
-function rejectOversizedPassword(deps: AuthDeps, password: string, field: string): void {
+/** PASSWORD_TOO_LONG before any hashing, for a password the caller presents. */
+export function rejectOversizedPassword(deps: AuthDeps, password: string, field: string): void {
   const max = deps.passwordPolicy.maxLength;
   // checked before any hashing (the cheap UTF-16 bound first), so a huge password costs nothing
   if (password.length > max * 4 || [...password.normalize("NFKC")].length > max) {

@@ -1,6 +1,7 @@
 import type { AuditEventRecord, SessionRecord, UserRecord } from "../storage/store.js";
 import { changePassword, login, signUp, type LoginRequest, type NewAccount } from "./accounts.js";
 import type { Actor } from "./actor.js";
+import { preparePasswordResetMail, requestPasswordReset, resetPassword, sendPasswordResetLink } from "./account-recovery.js";
 import { listAuditEvents } from "./audit-events.js";
 import { openLiveSession, type LiveSession } from "./live-session.js";
 import type { SessionEvents } from "./session-events.js";
@@ -8,6 +9,7 @@ import { authenticate } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";
 import { confirmTotpEnrollment, disableTotp, isMfaEnabled, resetMfa, startTotpEnrollment, type TotpEnrollment } from "./mfa-enrollment.js";
 import { completeMfaLogin } from "./mfa-login.js";
+import { requestEmailChange, sendVerificationEmail, verifyEmail } from "./email-verification.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
 import { listSessions, revokeSession, revokeUserSessions } from "./session-management.js";
 import { logout, renewSession } from "./sessions.js";
@@ -67,6 +69,28 @@ export function createAuth(deps: AuthDeps) {
 
     /** Turns a user's TOTP off and ends their sessions (administrators, the system); false when it was off. */
     resetMfa: (actor: Actor, userId: string, client: ClientInfo): Promise<boolean> => resetMfa(deps, actor, userId, client),
+
+    /** Mails a reset link if the address has an account; answers alike either way. */
+    requestPasswordReset: (email: string, client: ClientInfo): Promise<void> => requestPasswordReset(deps, email, client),
+
+    /** The outbox worker's step for a queued reset request: issues the token and composes the mail (null: no account). */
+    preparePasswordResetMail: (address: string) => preparePasswordResetMail(deps, address),
+
+    /** Sets a new password with a mailed token and ends every session of the user; returns how many ended. */
+    resetPassword: (input: { token: string; newPassword: string }, client: ClientInfo): Promise<number> => resetPassword(deps, input, client),
+
+    /** Mails the caller a link that verifies their address. */
+    sendVerificationEmail: (principal: Principal, client: ClientInfo): Promise<void> => sendVerificationEmail(deps, principal, client),
+
+    /** Uses a verification or email-change token. */
+    verifyEmail: (token: string, client: ClientInfo): Promise<void> => verifyEmail(deps, token, client),
+
+    /** Mails a link to a new address; the address changes when it is used. */
+    requestEmailChange: (principal: Principal, input: { newEmail: string; currentPassword: string }, client: ClientInfo): Promise<void> =>
+      requestEmailChange(deps, principal, input, client),
+
+    /** Mails a user a reset link (administrators, the system); false when mail is off. */
+    sendPasswordResetLink: (actor: Actor, userId: string, client: ClientInfo): Promise<boolean> => sendPasswordResetLink(deps, actor, userId, client),
 
     /** Custom user creation by an administrator, with roles and profile. */
     createUser: (actor: Actor, input: NewAccount, client: ClientInfo): Promise<UserRecord> => createUser(deps, actor, input, client),

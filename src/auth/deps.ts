@@ -1,6 +1,7 @@
 import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import type { AccessTokenSettings } from "./access-tokens.js";
+import type { MailDeps } from "./account-mail.js";
 import type { AuditLog } from "./audit-log.js";
 import type { MfaDeps } from "./mfa-deps.js";
 import type { RefusedAttempts } from "./refused-attempts.js";
@@ -33,6 +34,8 @@ export interface AuthDeps {
   rateLimits: AuthRateLimits;
   /** The second factor (TOTP): encryption key, issuer, mfaToken lifetime, code limits. */
   mfa: MfaDeps;
+  /** Password reset, verification and email-change mail (queued in the outbox), and REQUIRE_VERIFIED_EMAIL. */
+  mail: MailDeps;
   now: () => Date;
   log: Logger;
 }

@@ -177,10 +177,11 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
       await Promise.all([passwordAttempts.reset(userId), sessionId ? sessionPasswordAttempts.reset(sessionId) : undefined]);
     },
   };
+}
 
-  function refuseIfOver(verdict: RateLimitVerdict): void {
-    if (!verdict.ok) throw new AuthError("RATE_LIMITED", TOO_MANY_ATTEMPTS, { retryAfterSeconds: verdict.retryAfterSeconds, logDetail: "rate limit" });
-  }
+/** Throws TOO_MANY_REQUESTS (with Retry-After) for a refused verdict. */
+export function refuseIfOver(verdict: RateLimitVerdict): void {
+  if (!verdict.ok) throw new AuthError("RATE_LIMITED", TOO_MANY_ATTEMPTS, { retryAfterSeconds: verdict.retryAfterSeconds, logDetail: "rate limit" });
 }
 
 /** A fixed-length key for a login or email (the store never holds them in clear, and keys stay short). */

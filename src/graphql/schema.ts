@@ -9,12 +9,13 @@ import { annotateAuthorizedFields } from "./guards/code-first.js";
 import { authorizedDirective, publicDirective } from "./guards/directives.js";
 import { MfaResolver } from "./mfa/mfa.resolver.js";
 import { SessionEndedResolver } from "./session/session-ended.resolver.js";
+import { RecoveryResolver } from "./recovery/recovery.resolver.js";
 import { SessionResolver } from "./session/session.resolver.js";
 import { UserAdminResolver } from "./user/user-admin.resolver.js";
 import { UserResolver } from "./user/user.resolver.js";
 
 /** The resolvers of the API; teams embedding it add theirs beside these. */
-export const resolvers = [AccountResolver, SessionResolver, SessionEndedResolver, UserResolver, UserAdminResolver, AuditEventResolver, MfaResolver] as const;
+export const resolvers = [AccountResolver, SessionResolver, SessionEndedResolver, UserResolver, UserAdminResolver, AuditEventResolver, MfaResolver, RecoveryResolver] as const;
 
 /**
  * Builds the executable schema from the type-graphql classes (the API's and `extraResolvers`), with the

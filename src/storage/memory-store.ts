@@ -4,10 +4,15 @@ import {
   cursorOf,
   DuplicateError,
   type AuditEventRecord,
+  type MailTokenRecord,
+  type MailTokenRedemption,
   type NewAuditEvent,
+  type NewOutboxMail,
   type NewRefreshToken,
   type NewSession,
   type NewUser,
+  type OutboxMailRecord,
+  type RedeemMailTokenResult,
   type RefreshTokenRecord,
   type RotateResult,
   type SecurityChange,
@@ -35,13 +40,15 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, RefreshTokenRecord>();
   private auditEvents: AuditEventRecord[] = [];
   readonly mfa = new MemoryMfaStore();
+  private readonly mailTokens = new Map<string, MailTokenRecord>();
+  private readonly outbox = new Map<string, OutboxMailRecord>();
 
   async createUser(user: NewUser): Promise<UserRecord> {
     for (const existing of this.users.values()) {
       if (existing.email === user.email) throw new DuplicateError("email");
       if (user.username !== null && existing.username === user.username) throw new DuplicateError("username");
     }
-    const record: UserRecord = { id: randomUUID(), ...copy(user), disabledAt: null, securityStamp: randomUUID(), createdAt: new Date() };
+    const record: UserRecord = { id: randomUUID(), ...copy(user), emailVerifiedAt: user.emailVerifiedAt ?? null, disabledAt: null, securityStamp: randomUUID(), createdAt: new Date() };
     this.users.set(record.id, record);
     return copy(record);
   }
@@ -176,6 +183,9 @@ export class MemoryStore implements Store {
   async deleteUser(userId: string): Promise<boolean> {
     if (!this.users.delete(userId)) return false;
     this.mfa.forgetUser(userId);
+    for (const token of [...this.mailTokens.values()]) {
+      if (token.userId === userId) this.mailTokens.delete(token.tokenHash);
+    }
     for (const session of [...this.sessions.values()]) {
       if (session.userId === userId) this.deleteSession(session.id);
     }
@@ -227,9 +237,99 @@ export class MemoryStore implements Store {
     return pruned;
   }
 
+  async issueMailToken(token: MailTokenRecord, mail: NewOutboxMail | null): Promise<void> {
+    if (!this.users.has(token.userId)) throw new Error(`issueMailToken: user ${token.userId} does not exist`);
+    for (const old of [...this.mailTokens.values()]) {
+      if (old.userId === token.userId && old.purpose === token.purpose) this.mailTokens.delete(old.tokenHash);
+    }
+    this.mailTokens.set(token.tokenHash, copy(token));
+    if (mail) this.queue(mail);
+  }
+
+  async findMailToken(tokenHash: string): Promise<MailTokenRecord | null> {
+    const token = this.mailTokens.get(tokenHash);
+    return token ? copy(token) : null;
+  }
+
+  async redeemMailToken(redemption: MailTokenRedemption): Promise<RedeemMailTokenResult> {
+    const { tokenHash, userId, purpose, now } = redemption;
+    const token = this.mailTokens.get(tokenHash);
+    const user = this.users.get(userId);
+    if (!token || !user || token.userId !== userId || token.purpose !== purpose || token.expiresAt <= now) return { ok: false };
+    const newEmail = redemption.newEmail;
+    if (newEmail !== undefined && [...this.users.values()].some((other) => other.id !== userId && other.email === newEmail)) {
+      throw new DuplicateError("email");
+    }
+    this.mailTokens.delete(tokenHash);
+    if (newEmail !== undefined) user.email = newEmail;
+    if (user.email === redemption.verifiedEmail) user.emailVerifiedAt = new Date(now);
+    for (const mail of redemption.mails) this.queue(mail);
+    return { ok: true, user: copy(user) };
+  }
+
+  async deleteExpiredMailTokens(now: Date): Promise<number> {
+    let deleted = 0;
+    for (const token of [...this.mailTokens.values()]) {
+      if (token.expiresAt < now && this.mailTokens.delete(token.tokenHash)) deleted++;
+    }
+    return deleted;
+  }
+
+  async enqueueMails(mails: readonly NewOutboxMail[]): Promise<void> {
+    for (const mail of mails) this.queue(mail);
+  }
+
+  async claimOutboxMails(now: Date, leaseUntil: Date, limit: number): Promise<OutboxMailRecord[]> {
+    const due = [...this.outbox.values()]
+      .filter((mail) => mail.sentAt === null && mail.failedAt === null && mail.nextAttemptAt <= now)
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(0, limit);
+    for (const mail of due) mail.nextAttemptAt = new Date(leaseUntil);
+    return due.map(copy);
+  }
+
+  async markOutboxMailSent(id: string, now: Date): Promise<void> {
+    const mail = this.outbox.get(id);
+    if (mail) Object.assign(mail, { sentAt: new Date(now), text: null, html: null });
+  }
+
+  async markOutboxMailFailed(id: string, failure: { now: Date; retryAt: Date | null; error: string }): Promise<void> {
+    const mail = this.outbox.get(id);
+    if (!mail) return;
+    mail.attempts += 1;
+    if (failure.retryAt) mail.nextAttemptAt = new Date(failure.retryAt);
+    else Object.assign(mail, { failedAt: new Date(failure.now), text: null, html: null });
+  }
+
+  async pruneOutboxMails(before: Date): Promise<number> {
+    let pruned = 0;
+    for (const mail of [...this.outbox.values()]) {
+      const done = mail.sentAt ?? mail.failedAt;
+      if (done !== null && done < before && this.outbox.delete(mail.id)) pruned++;
+    }
+    return pruned;
+  }
+
+  async findOutboxMail(id: string): Promise<OutboxMailRecord | null> {
+    const mail = this.outbox.get(id);
+    return mail ? copy(mail) : null;
+  }
+
+  async listOutboxMails(to: string): Promise<OutboxMailRecord[]> {
+    return [...this.outbox.values()]
+      .filter((mail) => mail.to === to)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map(copy);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  private queue(mail: NewOutboxMail): void {
+    const record: OutboxMailRecord = { id: randomUUID(), ...copy(mail), attempts: 0, nextAttemptAt: new Date(mail.createdAt), sentAt: null, failedAt: null };
+    this.outbox.set(record.id, record);
+  }
 
   private endActiveSessions(userId: string, status: Exclude<SessionStatus, "ACTIVE">, exceptSessionId: string | null, now: Date): number {
     let ended = 0;

@@ -24,6 +24,8 @@ export interface UserRecord {
    * off). A login stores its session only if the stamp it read before checking the password is still current.
    */
   securityStamp: string;
+  /** When the account proved it receives mail at `email`; null while unverified. */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
 }
 
@@ -81,6 +83,8 @@ export interface NewUser {
   passwordHash: string;
   roles: string[];
   profile: Record<string, unknown>;
+  /** Set when an administrator vouches for the address; absent means unverified. */
+  emailVerifiedAt?: Date | null;
 }
 
 export interface NewSession {
@@ -147,6 +151,73 @@ export type RotateResult =
   | { ok: false; reason: "ALREADY_ROTATED"; token: RefreshTokenRecord }
   /** The session is no longer ACTIVE, or the token does not exist. */
   | { ok: false; reason: "SESSION_ENDED" };
+
+/** What a mailed token lets its holder do. */
+export type MailTokenPurpose = "PASSWORD_RESET" | "EMAIL_VERIFICATION" | "EMAIL_CHANGE";
+
+/** A mailed token. Only a hash of the token is stored; a user has at most one per purpose. */
+export interface MailTokenRecord {
+  /** SHA-256 of the token, hex. */
+  tokenHash: string;
+  userId: string;
+  purpose: MailTokenPurpose;
+  /** The address it was mailed to: the account's (reset, verification) or the new one (email change). */
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A mail to queue in the outbox. */
+export interface NewOutboxMail {
+  /** The account it concerns, for the audit log; null when none. */
+  userId: string | null;
+  /** What the mail is (PASSWORD_RESET, PASSWORD_CHANGED, …): for logs and audit events, never a secret. */
+  kind: string;
+  to: string;
+  /** Empty, with null bodies, for a mail composed only at delivery (a password reset request, see account-recovery.ts). */
+  subject: string;
+  text: string | null;
+  html: string | null;
+  createdAt: Date;
+}
+
+/** A queued mail as the delivery worker sees it. */
+export interface OutboxMailRecord {
+  id: string;
+  userId: string | null;
+  kind: string;
+  to: string;
+  subject: string;
+  /** Null once delivered or given up: the body may hold a link that must not outlive its purpose. */
+  text: string | null;
+  html: string | null;
+  createdAt: Date;
+  /** Failed delivery attempts so far. */
+  attempts: number;
+  nextAttemptAt: Date;
+  sentAt: Date | null;
+  failedAt: Date | null;
+}
+
+/** The effects of redeeming a mailed token, applied with its deletion in one transaction. */
+export interface MailTokenRedemption {
+  tokenHash: string;
+  /** The token must still be this user's, for this purpose, and unexpired at `now`. */
+  userId: string;
+  purpose: MailTokenPurpose;
+  now: Date;
+  /** A new email address (email change); DuplicateError("email") when another account has it by then. */
+  newEmail?: string;
+  /** Marks the email verified, if the account's address (after `newEmail`) is this one. */
+  verifiedEmail: string;
+  /** Notices to queue (e.g. "your password was changed"). */
+  mails: readonly NewOutboxMail[];
+}
+
+export type RedeemMailTokenResult =
+  | { ok: true; user: UserRecord }
+  /** Used, replaced, expired or never issued. */
+  | { ok: false };
 
 /** A unique field that a write collided on. */
 export class DuplicateError extends Error {
@@ -264,6 +335,42 @@ export interface Store {
   listAuditEvents(query: { userId: string | null; limit: number; before: Date | null }): Promise<AuditEventRecord[]>;
   /** Deletes events older than `before`; returns how many. */
   pruneAuditEvents(before: Date): Promise<number>;
+
+  /**
+   * Stores a mail token, replacing the user's older one of the same purpose, and queues its mail (if any), in
+   * one transaction: a token exists only if its mail is queued (or is being delivered by the caller).
+   */
+  issueMailToken(token: MailTokenRecord, mail: NewOutboxMail | null): Promise<void>;
+  findMailToken(tokenHash: string): Promise<MailTokenRecord | null>;
+  /**
+   * Deletes the token and applies `redemption`'s effects in one transaction.
+   * Concurrency: of racing redemptions of one token exactly one gets ok; an expired token is never redeemed.
+   */
+  redeemMailToken(redemption: MailTokenRedemption): Promise<RedeemMailTokenResult>;
+  /** Deletes tokens expired before `now`; returns how many. */
+  deleteExpiredMailTokens(now: Date): Promise<number>;
+
+  /** Queues mails for delivery. */
+  enqueueMails(mails: readonly NewOutboxMail[]): Promise<void>;
+  /**
+   * Takes up to `limit` mails due at `now` (not sent, not given up, `nextAttemptAt` ≤ now), oldest first, and
+   * moves their `nextAttemptAt` to `leaseUntil` so that no other worker takes them meanwhile.
+   * Concurrency: two workers racing never get the same mail.
+   */
+  claimOutboxMails(now: Date, leaseUntil: Date, limit: number): Promise<OutboxMailRecord[]>;
+  /** Records a delivery and deletes the mail's bodies. */
+  markOutboxMailSent(id: string, now: Date): Promise<void>;
+  /**
+   * Records a failed attempt: retried at `retryAt`, or given up (bodies deleted) when it is null.
+   * `error` is a short, secret-free description.
+   */
+  markOutboxMailFailed(id: string, failure: { now: Date; retryAt: Date | null; error: string }): Promise<void>;
+  /** Deletes mails delivered or given up before `before`; returns how many. */
+  pruneOutboxMails(before: Date): Promise<number>;
+  /** A queued mail by id (tests and operators; bodies null once delivered). */
+  findOutboxMail(id: string): Promise<OutboxMailRecord | null>;
+  /** The mails queued for an address, newest first (tests and operators). */
+  listOutboxMails(to: string): Promise<OutboxMailRecord[]>;
 
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;

@@ -5,7 +5,7 @@ import { postRaw, rawCode, readRaw } from "./support.js";
 
 let prod: TestApi;
 beforeAll(async () => {
-  prod = await startTestApi({ NODE_ENV: "production", CORS_ORIGINS: "https://app.example.com, https://admin.example.com" });
+  prod = await startTestApi({ NODE_ENV: "production", MAIL_ENABLED: "false", CORS_ORIGINS: "https://app.example.com, https://admin.example.com" });
 });
 afterAll(async () => {
   await prod?.close();
@@ -106,7 +106,7 @@ describe("CORS", () => {
 
 describe("settings that turn things back on", () => {
   test("INTROSPECTION=true and SANDBOX=true re-enable introspection and the landing page in production", async () => {
-    const open = await startTestApi({ NODE_ENV: "production", INTROSPECTION: "true", SANDBOX: "true" });
+    const open = await startTestApi({ NODE_ENV: "production", MAIL_ENABLED: "false", INTROSPECTION: "true", SANDBOX: "true" });
     try {
       const res = await postRaw(open.url, { query: INTROSPECTION });
       expect(res.status).toBe(200);

@@ -6,4 +6,7 @@ import { SignUpInput } from "../account/sign-up.input.js";
 export class CreateUserInput extends SignUpInput {
   @Field(() => [String], { nullable: true })
   roles?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Marks the email address verified (the administrator vouches for it)." })
+  emailVerified?: boolean | null;
 }

@@ -26,5 +26,8 @@ export class User {
   @Field(() => DateTimeResolver, { nullable: true, description: "When an administrator disabled the account; null while it is enabled." })
   disabledAt!: Date | null;
 
+  /** Not in the schema: `emailVerified` (RecoveryResolver) is derived from it. */
+  emailVerifiedAt?: Date | null;
+
   // `sessions` (UserResolver) and `auditEvents` (AuditEventResolver) are for the user themself and ADMIN
 }

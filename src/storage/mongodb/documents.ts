@@ -22,6 +22,7 @@ export function userDocument(user: NewUser): ExplicitCreate<Prisma.UserCreateInp
     roles: user.roles,
     profile: user.profile as Prisma.InputJsonObject,
     disabledAt: null,
+    emailVerifiedAt: user.emailVerifiedAt ?? null,
     securityStamp: randomUUID(),
   };
 }

@@ -160,6 +160,22 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.mfa.consumeMfaChallenge("m1", now);
   await store.mfa.pruneMfaChallenges(now);
   await store.mfa.deleteTotp(alice.id);
+  // mail tokens and the outbox (issue 13)
+  const mailToken = { tokenHash: "th1", userId: alice.id, purpose: "PASSWORD_RESET" as const, email: alice.email, createdAt: now, expiresAt: later };
+  const mail = { userId: alice.id, kind: "PASSWORD_RESET", to: alice.email, subject: "s", text: "t", html: "h", createdAt: now };
+  await store.issueMailToken(mailToken, mail);
+  await store.issueMailToken({ ...mailToken, tokenHash: "th2" }, null);
+  await store.findMailToken("th2");
+  await store.redeemMailToken({ tokenHash: "th2", userId: alice.id, purpose: "PASSWORD_RESET", now, verifiedEmail: alice.email, mails: [mail] });
+  await store.enqueueMails([{ ...mail, userId: null, subject: "", text: null, html: null }]);
+  for (const claimed of await store.claimOutboxMails(later, later, 10)) {
+    await store.markOutboxMailFailed(claimed.id, { now, retryAt: later, error: "ECONNREFUSED" });
+    await store.markOutboxMailFailed(claimed.id, { now, retryAt: null, error: "550" });
+    await store.markOutboxMailSent(claimed.id, now);
+  }
+  await store.listOutboxMails(alice.email);
+  await store.pruneOutboxMails(now);
+  await store.deleteExpiredMailTokens(now);
   await store.deleteUser(alice.id);
   await store.ping();
   const limiter = createPrismaRateLimiters(store.rateLimitClient).create({ name: "test", points: 2, durationSeconds: 60, blockSeconds: 0 });

@@ -25,7 +25,7 @@ describe("mongoIndexes()", () => {
     });
   });
 
-  test("lets MongoDB delete sessions and refresh tokens the retention after they expired", () => {
+  test("lets MongoDB delete sessions and refresh tokens the retention after they expired, mail tokens at once", () => {
     const ttl = mongoIndexes(options).flatMap(({ collection, indexes }) =>
       indexes.filter((index) => index.expireAfterSeconds !== undefined).map((index) => [collection, index.key, index.expireAfterSeconds]),
     );
@@ -34,6 +34,7 @@ describe("mongoIndexes()", () => {
       ["refresh_tokens", { expiresAt: 1 }, 3600],
       ["rate_limits", { expire: 1 }, RATE_LIMIT_RETENTION_SECONDS],
       ["mfa_challenges", { expiresAt: 1 }, MFA_CHALLENGE_RETENTION_SECONDS],
+      ["mail_tokens", { expiresAt: 1 }, 0],
     ]);
   });
 
@@ -53,7 +54,7 @@ describe("ensureMongoIndexes()", () => {
   test("sends one createIndexes per collection", async () => {
     const db = fakeDb();
     await ensureMongoIndexes(db, options);
-    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "rate_limits", "recovery_codes", "mfa_challenges", "audit_events"]);
+    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "rate_limits", "recovery_codes", "mfa_challenges", "mail_tokens", "mail_outbox", "audit_events"]);
     expect(db.commands[0]!.indexes).toEqual(mongoIndexes(options)[0]!.indexes);
   });
 

@@ -80,6 +80,21 @@ export function mongoIndexes(options: MongoIndexOptions): Array<{ collection: st
       ],
     },
     {
+      collection: "mail_tokens",
+      indexes: [
+        { name: "mail_tokens_userId_purpose_key", key: { userId: 1, purpose: 1 }, unique: true },
+        // an expired token is useless: MongoDB deletes it as soon as its TTL monitor passes
+        { name: "mail_tokens_expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: 0 },
+      ],
+    },
+    {
+      collection: "mail_outbox",
+      indexes: [
+        { name: "mail_outbox_due_idx", key: { sentAt: 1, failedAt: 1, nextAttemptAt: 1 } },
+        { name: "mail_outbox_createdAt_idx", key: { createdAt: 1 } },
+      ],
+    },
+    {
       collection: "audit_events",
       indexes: [
         { name: "audit_events_userId_createdAt_idx", key: { userId: 1, createdAt: 1 } },

@@ -2,10 +2,15 @@ import { Prisma, PrismaClient } from "../../generated/mongodb/client.js";
 import {
   DuplicateError,
   type AuditEventRecord,
+  type MailTokenRecord,
+  type MailTokenRedemption,
   type NewAuditEvent,
+  type NewOutboxMail,
   type NewRefreshToken,
   type NewSession,
   type NewUser,
+  type OutboxMailRecord,
+  type RedeemMailTokenResult,
   type RefreshTokenRecord,
   type RotateResult,
   type SecurityChange,
@@ -25,6 +30,15 @@ import { MongoMfaStore } from "./mongodb-mfa-store.js";
 import { DEFAULT_EXPIRED_RETENTION_SECONDS, prepareMongoDatabase } from "./indexes.js";
 import { rateLimitClient, type RateLimitModel } from "./rate-limit-client.js";
 import { touchSessionsCommand } from "./raw-commands.js";
+import {
+  claimOutboxMailsIn,
+  EmailTakenInRedemption,
+  issueMailTokenIn,
+  outboxDocuments,
+  redeemMailTokenIn,
+  toMailTokenRecord,
+  toOutboxMailRecord,
+} from "./mail-transactions.js";
 import { toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 import { applySecurityChangeIn, LostRace, rotateRefreshTokenIn, startSessionIn } from "./session-transactions.js";
 import { retryOnWriteConflict, SINGLE_OPERATION_RETRY, TRANSACTION_RETRY } from "./transactions.js";
@@ -268,6 +282,7 @@ export class MongoStore implements Store {
         await tx.session.deleteMany({ where: { id: { in: sessionIds } } });
       }
       await MongoMfaStore.deleteUserIn(tx, userId);
+      await tx.mailToken.deleteMany({ where: { userId } });
       const { count } = await tx.user.deleteMany({ where: { id: userId } });
       return count > 0;
     });
@@ -328,6 +343,83 @@ export class MongoStore implements Store {
     return this.write(async () => {
       const { count } = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: before } } });
       return count;
+    });
+  }
+
+  issueMailToken(token: MailTokenRecord, mail: NewOutboxMail | null): Promise<void> {
+    return this.transaction((tx) => issueMailTokenIn(tx, token, mail));
+  }
+
+  findMailToken(tokenHash: string): Promise<MailTokenRecord | null> {
+    return guard(async () => {
+      const row = await this.prisma.mailToken.findUnique({ where: { tokenHash } });
+      return row && toMailTokenRecord(row);
+    });
+  }
+
+  redeemMailToken(redemption: MailTokenRedemption): Promise<RedeemMailTokenResult> {
+    if (!isObjectId(redemption.userId)) return Promise.resolve({ ok: false });
+    return guard(async () => {
+      try {
+        return await this.transaction((tx) => redeemMailTokenIn(tx, redemption));
+      } catch (error) {
+        // a taken address is found inside the transaction, or by the unique index when a racer wins meanwhile
+        if (error instanceof EmailTakenInRedemption || uniqueViolationField(error) === "email") throw new DuplicateError("email");
+        throw error;
+      }
+    });
+  }
+
+  deleteExpiredMailTokens(now: Date): Promise<number> {
+    // the TTL index mail_tokens_expiresAt_ttl does this too, within a minute or so
+    return this.write(async () => (await this.prisma.mailToken.deleteMany({ where: { expiresAt: { lt: now } } })).count);
+  }
+
+  enqueueMails(mails: readonly NewOutboxMail[]): Promise<void> {
+    if (mails.length === 0) return Promise.resolve();
+    return this.write(async () => {
+      await this.prisma.outboxMail.createMany({ data: outboxDocuments(mails) });
+    });
+  }
+
+  claimOutboxMails(now: Date, leaseUntil: Date, limit: number): Promise<OutboxMailRecord[]> {
+    return this.transaction((tx) => claimOutboxMailsIn(tx, now, leaseUntil, limit));
+  }
+
+  markOutboxMailSent(id: string, now: Date): Promise<void> {
+    return this.write(async () => {
+      await this.prisma.outboxMail.updateMany({ where: { id }, data: { sentAt: now, textBody: null, htmlBody: null, lastError: null } });
+    });
+  }
+
+  markOutboxMailFailed(id: string, failure: { now: Date; retryAt: Date | null; error: string }): Promise<void> {
+    const lastError = failure.error.slice(0, 500);
+    const data = failure.retryAt
+      ? { attempts: { increment: 1 }, nextAttemptAt: failure.retryAt, lastError }
+      : { attempts: { increment: 1 }, failedAt: failure.now, lastError, textBody: null, htmlBody: null };
+    return this.write(async () => {
+      await this.prisma.outboxMail.updateMany({ where: { id }, data });
+    });
+  }
+
+  pruneOutboxMails(before: Date): Promise<number> {
+    return this.write(async () => {
+      const { count } = await this.prisma.outboxMail.deleteMany({ where: { OR: [{ sentAt: { lt: before } }, { failedAt: { lt: before } }] } });
+      return count;
+    });
+  }
+
+  findOutboxMail(id: string): Promise<OutboxMailRecord | null> {
+    return guard(async () => {
+      const row = await this.prisma.outboxMail.findUnique({ where: { id } });
+      return row && toOutboxMailRecord(row);
+    });
+  }
+
+  listOutboxMails(to: string): Promise<OutboxMailRecord[]> {
+    return guard(async () => {
+      const rows = await this.prisma.outboxMail.findMany({ where: { recipient: to }, orderBy: [{ createdAt: "desc" }] });
+      return rows.map(toOutboxMailRecord);
     });
   }
 

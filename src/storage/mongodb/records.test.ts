@@ -9,11 +9,11 @@ describe("records", () => {
     const profile = { displayName: "Ada", nested: { tags: ["a"] } };
     const row: User = {
       id: "65a1f0c2e4b0a1b2c3d4e5f6", email: "ada@example.com", username: null, passwordHash: "$argon2id$x", roles: ["USER"],
-      profile, disabledAt: null, securityStamp: "s1", createdAt: t0, updatedAt: t0, loginSerial: 3,
+      profile, disabledAt: null, emailVerifiedAt: null, securityStamp: "s1", createdAt: t0, updatedAt: t0, loginSerial: 3,
     };
     const record = toUserRecord(row);
     expect(record).toEqual({
-      id: row.id, email: row.email, username: null, passwordHash: row.passwordHash, roles: ["USER"], profile, disabledAt: null, securityStamp: "s1", createdAt: t0,
+      id: row.id, email: row.email, username: null, passwordHash: row.passwordHash, roles: ["USER"], profile, disabledAt: null, emailVerifiedAt: null, securityStamp: "s1", createdAt: t0,
     });
     expect(record.roles).not.toBe(row.roles);
     expect(Object.getPrototypeOf(record.profile)).toBe(Object.prototype);

@@ -18,6 +18,8 @@ export function toUserRecord(row: User): UserRecord {
     profile: toObject(row.profile),
     disabledAt: row.disabledAt ?? null,
     securityStamp: row.securityStamp ?? LEGACY_STAMP,
+    // documents written before email verification existed lack the field
+    emailVerifiedAt: row.emailVerifiedAt ?? null,
     createdAt: row.createdAt,
   };
 }

@@ -5,10 +5,15 @@ import { Prisma, PrismaClient } from "../../generated/postgresql/client.js";
 import {
   DuplicateError,
   type AuditEventRecord,
+  type MailTokenRecord,
+  type MailTokenRedemption,
   type NewAuditEvent,
+  type NewOutboxMail,
   type NewRefreshToken,
   type NewSession,
   type NewUser,
+  type OutboxMailRecord,
+  type RedeemMailTokenResult,
   type RefreshTokenRecord,
   type RotateResult,
   type SecurityChange,
@@ -23,6 +28,7 @@ import {
 } from "../store.js";
 import { guard, uniqueViolationField } from "./errors.js";
 import { PostgresMfaStore } from "./postgres-mfa-store.js";
+import * as mail from "./mail-statements.js";
 import { isUuid, toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toSessionWithUser, toUserRecord } from "./records.js";
 import * as sql from "./statements.js";
 
@@ -351,6 +357,50 @@ export class PostgresStore implements Store {
 
   poolStats(): { total: number; idle: number; waiting: number } {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  issueMailToken(token: MailTokenRecord, outboxMail: NewOutboxMail | null): Promise<void> {
+    return guard(() => mail.issueMailToken(this.pool, token, outboxMail));
+  }
+
+  findMailToken(tokenHash: string): Promise<MailTokenRecord | null> {
+    return guard(() => mail.findMailToken(this.pool, tokenHash));
+  }
+
+  redeemMailToken(redemption: MailTokenRedemption): Promise<RedeemMailTokenResult> {
+    return guard(() => mail.redeemMailToken(this.pool, redemption));
+  }
+
+  deleteExpiredMailTokens(now: Date): Promise<number> {
+    return guard(() => mail.deleteExpiredMailTokens(this.pool, now));
+  }
+
+  enqueueMails(mails: readonly NewOutboxMail[]): Promise<void> {
+    return guard(() => mail.enqueueMails(this.pool, mails));
+  }
+
+  claimOutboxMails(now: Date, leaseUntil: Date, limit: number): Promise<OutboxMailRecord[]> {
+    return guard(() => mail.claimOutboxMails(this.pool, now, leaseUntil, limit));
+  }
+
+  markOutboxMailSent(id: string, now: Date): Promise<void> {
+    return guard(() => mail.markOutboxMailSent(this.pool, id, now));
+  }
+
+  markOutboxMailFailed(id: string, failure: { now: Date; retryAt: Date | null; error: string }): Promise<void> {
+    return guard(() => mail.markOutboxMailFailed(this.pool, id, failure));
+  }
+
+  pruneOutboxMails(before: Date): Promise<number> {
+    return guard(() => mail.pruneOutboxMails(this.pool, before));
+  }
+
+  findOutboxMail(id: string): Promise<OutboxMailRecord | null> {
+    return guard(() => mail.findOutboxMail(this.pool, id));
+  }
+
+  listOutboxMails(to: string): Promise<OutboxMailRecord[]> {
+    return guard(() => mail.listOutboxMails(this.pool, to));
   }
 
   ping(): Promise<void> {

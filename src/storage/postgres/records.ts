@@ -22,6 +22,7 @@ export function toUserRecord(row: Pick<User, keyof UserRecord>): UserRecord {
     profile: toObject(row.profile),
     disabledAt: row.disabledAt,
     securityStamp: row.securityStamp,
+    emailVerifiedAt: row.emailVerifiedAt ?? null,
     createdAt: row.createdAt,
   };
 }
@@ -64,6 +65,7 @@ export function toSessionWithUser(row: SessionWithUserRow): { session: SessionRe
       roles: row.roles ?? [],
       profile: profile !== null && typeof profile === "object" && !Array.isArray(profile) ? (profile as Record<string, unknown>) : {},
       disabledAt: row.disabledAt === null ? null : new Date(row.disabledAt),
+      emailVerifiedAt: row.emailVerifiedAt === null ? null : new Date(row.emailVerifiedAt),
       securityStamp: row.securityStamp,
       createdAt: new Date(row.userCreatedAt),
     },

@@ -8,8 +8,9 @@ import { isUnavailableError } from "./errors.js";
 // A name is prepared once per connection; each name must keep one text. Row types come from Prisma's models, so
 // the store's record mappers (records.ts) map these rows as they map Prisma's (pg parses json columns alike).
 
-const USER_COLUMNS = `id, email, username, password_hash AS "passwordHash", COALESCE(roles, '{}') AS roles, profile,
-  disabled_at AS "disabledAt", security_stamp AS "securityStamp", created_at AS "createdAt"`;
+/** The columns of a UserRow, in the store's names. */
+export const USER_COLUMNS = `id, email, username, password_hash AS "passwordHash", COALESCE(roles, '{}') AS roles, profile,
+  disabled_at AS "disabledAt", email_verified_at AS "emailVerifiedAt", security_stamp AS "securityStamp", created_at AS "createdAt"`;
 const SESSION_COLUMNS = `id, user_id AS "userId", status, created_at AS "createdAt", last_used_at AS "lastUsedAt",
   expires_at AS "expiresAt", ended_at AS "endedAt", user_agent AS "userAgent", ip_address AS "ipAddress"`;
 const TOKEN_COLUMNS = `id, session_id AS "sessionId", secret_hash AS "secretHash", created_at AS "createdAt", expires_at AS "expiresAt",
@@ -29,6 +30,7 @@ export type SessionWithUserRow = Omit<SessionRow, "createdAt" | "lastUsedAt" | "
     expiresAt: number;
     endedAt: number | null;
     disabledAt: number | null;
+    emailVerifiedAt: number | null;
     userCreatedAt: number;
   };
 
@@ -41,7 +43,8 @@ export const SESSIONS_WITH_USERS = {
   text: `SELECT s.id, s.user_id AS "userId", s.status, ${epochMs("s.created_at", "createdAt")}, ${epochMs("s.last_used_at", "lastUsedAt")},
       ${epochMs("s.expires_at", "expiresAt")}, ${epochMs("s.ended_at", "endedAt")}, s.user_agent AS "userAgent", s.ip_address AS "ipAddress",
       u.email, u.username, u.password_hash AS "passwordHash", COALESCE(u.roles, '{}') AS roles, u.profile,
-      ${epochMs("u.disabled_at", "disabledAt")}, u.security_stamp AS "securityStamp", ${epochMs("u.created_at", "userCreatedAt")}
+      ${epochMs("u.disabled_at", "disabledAt")}, ${epochMs("u.email_verified_at", "emailVerifiedAt")}, u.security_stamp AS "securityStamp",
+      ${epochMs("u.created_at", "userCreatedAt")}
     FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE s.id = ANY($1::uuid[])`,
 };
