@@ -5,7 +5,7 @@ import { createMailComposer } from "./composer.js";
 import { createLogTransport } from "./transport.js";
 
 const strongSecret = "k3Jv9Qz-1pX7wL0sT4bR8nY2mF6hC5dAeGuViOoPqWx";
-const production = { NODE_ENV: "production", JWT_SECRET: strongSecret };
+const production = { NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") };
 const productionMail = {
   ...production,
   SMTP_URL: "smtps://user:secret@smtp.example.com:465",
