@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     ...process.env,
     NODE_ENV: "production",
     JWT_SECRET: randomBytes(48).toString("base64"),
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), // required in production; no TOTP runs here
     RATE_LIMIT_ENABLED: "false",
     PRODUCTION_OVERRIDES: "rate-limits-off", // a load test measures the API, not the brute-force limits
     MAIL_ENABLED: "false",
