@@ -19,6 +19,14 @@ const PIPELINE: Document[] = [
   },
 ];
 
+/** The session a change ended and its final status, or null for a change that ends none (a delete counts as REVOKED). */
+export function sessionEndOf(change: ChangeStreamDocument): { sessionId: string; status: EndedStatus } | null {
+  if (change.operationType === "delete") return { sessionId: String(change.documentKey._id), status: "REVOKED" };
+  if (change.operationType !== "update" && change.operationType !== "replace") return null;
+  const status: unknown = change.operationType === "update" ? change.updateDescription.updatedFields?.status : change.fullDocument?.status;
+  return ENDED_STATUSES.includes(status as EndedStatus) ? { sessionId: String(change.documentKey._id), status: status as EndedStatus } : null;
+}
+
 /** Options of createMongoSessionEndFeed. */
 export interface MongoSessionEndFeedOptions {
   /** The store's mongodb:// URL (a replica set: change streams need one, as transactions do). */
@@ -43,12 +51,8 @@ export function createMongoSessionEndFeed(options: MongoSessionEndFeedOptions): 
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const onChange = (change: ChangeStreamDocument) => {
-    if (change.operationType === "delete") {
-      handlers?.ended(String(change.documentKey._id), "REVOKED");
-    } else if (change.operationType === "update" || change.operationType === "replace") {
-      const status = change.operationType === "update" ? change.updateDescription.updatedFields?.status : change.fullDocument.status;
-      if (ENDED_STATUSES.includes(status)) handlers?.ended(String(change.documentKey._id), status as EndedStatus);
-    }
+    const end = sessionEndOf(change);
+    if (end) handlers?.ended(end.sessionId, end.status);
   };
 
   const open = (attempt: number) => {
