@@ -1,6 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -17,6 +16,7 @@ import type { Logger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { SocketConnection } from "./socket-connection.js";
 import { createOperationChecker } from "./socket-operation.js";
+import { serveGraphQLWs } from "./serve-graphql-ws.js";
 
 /** Close codes of this API besides graphql-ws's own (4400 bad request, 4408 init timeout, …). */
 export const SOCKET_CLOSE = {
@@ -97,11 +97,10 @@ export function attachSubscriptionServer(options: {
     return true;
   };
 
-  const disposable = useServer(
+  const disposable = serveGraphQLWs(
     {
       schema,
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
-      isProd: config.production,
       onConnect: async (ctx) => {
         const { socket: ws, request } = ctx.extra;
         const client = { ipAddress: clientAddress(request, config.http.trustProxyHops), userAgent: request.headers["user-agent"]?.slice(0, 512) ?? null };
@@ -170,6 +169,7 @@ export function attachSubscriptionServer(options: {
       },
     },
     wss,
+    log,
     KEEP_ALIVE_MS,
   );
 
