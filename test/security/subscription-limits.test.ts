@@ -13,6 +13,7 @@ let prod: TestApi;
 beforeAll(async () => {
   prod = await startTestApi({
     NODE_ENV: "production",
+    MAIL_ENABLED: "false",
     CORS_ORIGINS: "https://app.example.com",
     GRAPHQL_MAX_ALIASES: "1",
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: "2",
