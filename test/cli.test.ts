@@ -140,6 +140,20 @@ describe("npm run cli", { timeout: 90_000 }, () => {
     expect((await logIn(api, creds)).status).toBe(200);
   });
 
+  test("send-reset-link queues a reset mail for a user, which the API delivers @see issue 13", async () => {
+    const creds = newCredentials();
+    await api.app.auth.createUser({ system: "test" }, { ...creds, roles: [] }, { ipAddress: null, userAgent: null });
+    const run = await runCli(["send-reset-link", "--email", creds.email], { databaseUrl: database.url });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain(`Queued a password reset link for ${creds.email}`);
+    expect(run.stdout).not.toMatch(/token=/);
+    const [queued] = await api.store.listOutboxMails(creds.email);
+    expect(queued).toMatchObject({ kind: "PASSWORD_RESET", subject: "Reset your password" });
+    await api.app.mail!.runOnce(); // no SMTP_URL here: development delivers into the log
+    expect((await api.store.listOutboxMails(creds.email))[0]).toMatchObject({ text: null, html: null });
+    expect((await api.store.listOutboxMails(creds.email))[0]!.sentAt).not.toBeNull();
+  });
+
   test("answers an unknown user, an unknown command and a bad option with clear messages and exit statuses", async () => {
     const unknownUser = await runCli(["list-sessions", "--email", "nobody@example.com"], { databaseUrl: database.url });
     expect(unknownUser.code).toBe(1);

@@ -110,6 +110,17 @@ export const COMMANDS: Record<string, Command> = {
       ctx.print(reset ? `Turned TOTP off for ${user.email}; all their sessions are revoked` : `${user.email} had no TOTP; nothing changed`);
     },
   },
+  "send-reset-link": {
+    summary: "Mail a user a password reset link (queued; a running API instance delivers it)",
+    usage: "send-reset-link (--email E | --user-id ID)",
+    options: TARGET,
+    async run(ctx, values) {
+      const user = await targetUser(ctx, values);
+      const queued = await (await ctx.auth()).sendPasswordResetLink(CLI_ACTOR, user.id, CLI_CLIENT);
+      if (!queued) throw new CommandError("Mail is off (MAIL_ENABLED=false): no link was sent");
+      ctx.print(`Queued a password reset link for ${user.email}; the API's mail outbox delivers it`);
+    },
+  },
   "delete-user": {
     summary: "Delete a user with their sessions (their audit events stay)",
     usage: "delete-user (--email E | --user-id ID) --yes",
