@@ -12,6 +12,7 @@ import { createIntrospectionHandler } from "./http/introspection.js";
 import { createApiServer, type ApiServer } from "./http/server.js";
 import { createMetrics, createMetricsHandler } from "./observability/metrics.js";
 import { createRequestLogPlugin } from "./observability/request-log.js";
+import { startTracing } from "./observability/tracing.js";
 import type { Logger } from "./logger.js";
 import type { OutboxWorker } from "./mail/outbox-worker.js";
 import type { MailTemplates } from "./mail/templates.js";
@@ -54,11 +55,13 @@ export async function createApp(options: {
   /** Replacements for the built-in mail templates (src/mail/templates.ts). */
   mailTemplates?: Partial<MailTemplates>;
 }): Promise<App> {
-  const { config, store, log } = options;
+  const { config, log } = options;
+  const tracing = config.tracing.endpoint ? startTracing({ endpoint: config.tracing.endpoint, serviceName: config.tracing.serviceName }) : null;
+  const store = tracing ? tracing.traceStore(options.store) : options.store;
   const schema = options.schema ?? (await createSchema());
   if (config.graphql.requireGuards) assertRootFieldsGuarded(schema);
   const metrics = config.metrics.enabled ? createMetrics() : null;
-  const runtime = startAuthRuntime({ ...options, observer: metrics?.observer });
+  const runtime = startAuthRuntime({ ...options, store, observer: metrics?.observer });
   const { auth, deps } = runtime;
   const introspection = createIntrospectionHandler({
     auth,
@@ -74,7 +77,12 @@ export async function createApp(options: {
     log,
     guardRules,
     routes: { "/oauth2/introspect": introspection, ...(metrics ? { "/metrics": createMetricsHandler(metrics, config.metrics.token) } : {}) },
-    plugins: [createRequestLogPlugin(log, config.production ? "info" : "debug"), ...(metrics ? [metrics.graphqlPlugin] : [])],
+    plugins: [
+      createRequestLogPlugin(log, config.production ? "info" : "debug"),
+      ...(metrics ? [metrics.graphqlPlugin] : []),
+      ...(tracing ? [tracing.graphqlPlugin] : []),
+    ],
+    ...(tracing ? { aroundRequest: tracing.around } : {}),
   });
   if (!options.sessionFeed) log.warn("no session-end feed: sockets will not close when their session is ended elsewhere");
   const sessionEvents = createSessionEvents({ feed: options.sessionFeed ?? null, store, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds, now: deps.now, log });
@@ -99,6 +107,7 @@ export async function createApp(options: {
       await server.close();
       await sessionEvents.close();
       await runtime.stop();
+      await tracing?.shutdown();
     },
   };
 }

@@ -102,6 +102,12 @@ export interface Config {
     requireGuards: boolean;
   };
   /** Prometheus metrics on `GET /metrics`. */
+  /** OpenTelemetry traces, off unless an OTLP endpoint is set (the standard variables). */
+  tracing: {
+    /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL (traces go to `<endpoint>/v1/traces`). */
+    endpoint: string | null;
+    serviceName: string;
+  };
   metrics: {
     enabled: boolean;
     /** When set, a scrape must send `Authorization: Bearer <token>`; required in production. */
@@ -304,6 +310,10 @@ export function loadConfig(env: Env): Config {
       maxCredentialFields: read.integer("GRAPHQL_MAX_CREDENTIAL_FIELDS", 1, { min: 1, max: 100 }),
       requireGuards: read.boolean("GRAPHQL_REQUIRE_GUARDS", true),
     },
+    tracing: {
+      endpoint: read.httpUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
+      serviceName: read.string("OTEL_SERVICE_NAME", "graphql-auth-api"),
+    },
     metrics: {
       enabled: read.boolean("METRICS_ENABLED", !production || Boolean(env.METRICS_TOKEN)),
       token: env.METRICS_TOKEN?.trim() || null,
@@ -420,6 +430,20 @@ class EnvReader {
     if (["false", "0", "no", "off"].includes(raw)) return false;
     this.problems.push(`${name}: must be true or false (got "${raw}")`);
     return fallback;
+  }
+
+  /** An http(s) URL, or null when unset. */
+  httpUrl(name: string): string | null {
+    const raw = this.env[name]?.trim();
+    if (!raw) return null;
+    try {
+      const url = new URL(raw);
+      if (url.protocol === "http:" || url.protocol === "https:") return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: must be an http:// or https:// URL`);
+    return null;
   }
 
   /** A comma-separated list of HTTP header names, lower-cased. */

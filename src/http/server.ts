@@ -58,6 +58,8 @@ export async function createApiServer(options: {
   guardRules?: readonly GuardRule[];
   /** Further endpoints by exact path (token introspection, metrics). */
   routes?: Readonly<Record<string, RouteHandler>>;
+  /** Runs each GraphQL request inside something of the caller's (a trace span). */
+  aroundRequest?: <T>(name: string, run: () => Promise<T>) => Promise<T>;
   /** Further Apollo plugins (metrics, request logs). */
   plugins?: readonly ApolloServerPlugin<GraphQLContext>[];
 }): Promise<ApiServer> {
@@ -138,7 +140,7 @@ export async function createApiServer(options: {
       if (url.pathname === "/graphql") {
         if (cors.apply(req, res)) return;
         res.setHeader("cache-control", "no-store"); // answers carry tokens
-        return await handleGraphQL(req, res, url);
+        return await (options.aroundRequest ? options.aroundRequest(`${req.method} /graphql`, () => handleGraphQL(req, res, url)) : handleGraphQL(req, res, url));
       }
       const route = options.routes?.[url.pathname];
       if (route) return await route(req, res, { client: clientInfo(req) });
