@@ -10,6 +10,9 @@ export const LOGIN = "login (argon2id)";
 export const RENEW = "renewToken (rotation)";
 export const ME_STORM = "me — during a login storm";
 export const LOGIN_STORM = "login — the storm";
+export const ME_SCALE_SMALL = "me — scale: small tables";
+export const ME_SCALE_BIG = "me — scale: + BENCH_SCALE users and sessions";
+export const ME_SCALE_SWEEP = "me — scale: during the sweep";
 
 /** Fills each row's ratio columns: `me` rows against both baselines, logins against the argon2id rate. */
 export function fillRatios(rows: Row[], runs: readonly ScenarioResult[], argon2Rate: number): void {
@@ -64,6 +67,27 @@ export function goalChecks(rows: Row[], runs: readonly ScenarioResult[], argon2R
   if (storm) {
     checks.push({ goal: "`me` keeps answering during a login storm (no errors, no timeouts)", measured: `${failed(storm)} failed, p99 ${storm.p99Ms.toFixed(1)} ms`, met: failed(storm) === 0 });
   }
+  return checks;
+}
+
+/** The scale run's goals (issue 16): `me` within 10% on the big tables, p99 at most 3× during the sweep. */
+export function scaleGoalChecks(rows: Row[], scale: { rows: number; sweep: { seconds: number; expired: number | null; error: string | null } }): GoalCheck[] {
+  const find = (scenario: string) => rows.find((row) => row.scenario === scenario);
+  const small = find(ME_SCALE_SMALL);
+  const big = find(ME_SCALE_BIG);
+  const sweep = find(ME_SCALE_SWEEP);
+  const checks: GoalCheck[] = [];
+  if (small && big) {
+    const ratio = big.requestsPerSecond / small.requestsPerSecond;
+    checks.push({ goal: `\`me\` with ${scale.rows} users and sessions more ≥ 0.90× its req/s before seeding`, measured: `${ratio.toFixed(2)}× (${big.requestsPerSecond.toFixed(0)} vs ${small.requestsPerSecond.toFixed(0)} req/s; p99 ${big.p99Ms.toFixed(1)} vs ${small.p99Ms.toFixed(1)} ms)`, met: ratio >= 0.9 });
+  }
+  if (big && sweep) {
+    const ratio = sweep.p99Ms / Math.max(big.p99Ms, 0.001);
+    const failed = sweep.errors + sweep.timeouts + sweep.non2xx + sweep.badBodies;
+    checks.push({ goal: "`me` p99 during the session sweep ≤ 3× without it", measured: `${ratio.toFixed(2)}× (${sweep.p99Ms.toFixed(1)} vs ${big.p99Ms.toFixed(1)} ms; ${sweep.requestsPerSecond.toFixed(0)} vs ${big.requestsPerSecond.toFixed(0)} req/s; ${failed} failed)`, met: ratio <= 3 && failed === 0 });
+  }
+  const { sweep: result } = scale;
+  checks.push({ goal: `the sweep expires all ${scale.rows} overdue sessions`, measured: result.error === null ? `${result.expired} expired in ${result.seconds.toFixed(1)} s` : `failed after ${result.seconds.toFixed(1)} s: ${result.error}`, met: result.error === null && result.expired === scale.rows });
   return checks;
 }
 

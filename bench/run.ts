@@ -4,7 +4,8 @@
  * and the bare Apollo 5 baseline as child processes on an embedded PostgreSQL in a temp dir (or on
  * BENCH_DATABASE_URL / DATABASE_URL, in a temporary database), seeds users through the API, measures the
  * machine's argon2id rate, drives every scenario with autocannon from this process (`me` in interleaved
- * rounds), prints the table and writes bench/results/latest.{json,md}. `--smoke`: a short run.
+ * rounds), prints the table and writes bench/results/latest.{json,md}. `--smoke`: a short run. BENCH_SCALE=1e6
+ * (opt-in) adds the scale run last: `me` before and after seeding that many users and sessions, and during their sweep.
  */
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -16,10 +17,11 @@ import { loadConfig } from "../src/config.js";
 import { startEmbeddedPostgres } from "../src/storage/postgres/embedded.js";
 import { measureArgon2Rate } from "./argon2-rate.js";
 import { buildForBench } from "./build.js";
-import { cpuNotes, fillRatios, goalChecks, INTROSPECT, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
+import { cpuNotes, fillRatios, goalChecks, scaleGoalChecks, INTROSPECT, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
 import { cleanUp, cpuTimeMs, findFreePort, installExitHandlers, isCleaningUp, onCleanup, startNodeChild, waitUntilReady } from "./processes.js";
 import { formatTable, summarise, writeReport, type Report } from "./report.js";
 import { driveIntrospect, driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
+import { runScaleScenario, type ScaleResult } from "./scale.js";
 import { seedUsers } from "./seed.js";
 import { runSocketsScenario, type SocketsResult } from "./sockets.js";
 
@@ -42,6 +44,8 @@ interface Settings {
   /** Idle authenticated WebSockets of the live-sessions scenario, and how many of them a logout then closes. */
   sockets: number;
   revocations: number;
+  /** Users and overdue sessions the scale run seeds (BENCH_SCALE, e.g. 1e6); undefined: no scale run. */
+  scale: number | undefined;
 }
 
 function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
@@ -72,7 +76,16 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
     reuseBuild: env.BENCH_BUILD === "0",
     sockets: int("BENCH_SOCKETS", smoke ? 100 : 1_000),
     revocations: int("BENCH_REVOCATIONS", smoke ? 20 : 200),
+    scale: readScale(env.BENCH_SCALE),
   };
+}
+
+/** BENCH_SCALE accepts 1e6 as well as 1000000. */
+function readScale(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1_000 || value > 10_000_000) throw new Error(`BENCH_SCALE: a whole number from 1000 to 1e7, such as 1e6 (got "${raw}")`);
+  return value;
 }
 
 let apiLogWritten = false; // this run's API log exists (an older one may lie in bench/results)
@@ -156,6 +169,8 @@ async function main(): Promise<void> {
     SESSION_LIMIT: "0", // every login adds a session; none is replaced
     ACCESS_TOKEN_TTL: "1h", // outlives the longest run
     INTROSPECTION_CLIENTS: `bench:${introspectionSecret}`,
+    // the scale run sweeps at a moment of its choosing; the API's own timer would sweep at another
+    ...(settings.scale !== undefined ? { SESSION_SWEEP_INTERVAL: "0" } : {}),
   };
   const config = loadConfig(env);
   const profileArgs = settings.cpuProfile ? ["--cpu-prof", "--cpu-prof-dir", path.join(RESULTS_DIR, "profiles")] : [];
@@ -266,6 +281,13 @@ async function main(): Promise<void> {
     sockets = await runSocketsScenario({ apiUrl, apiPid: api.process.pid!, users, sockets: settings.sockets, revocations: settings.revocations, meLoad, say });
   }
 
+  // last: it leaves the tables a million rows bigger
+  let scale: ScaleResult | undefined;
+  if (settings.scale !== undefined) {
+    say(`scale run (BENCH_SCALE=${settings.scale})`);
+    scale = await runScaleScenario({ apiUrl, databaseUrl: database.url, rows: settings.scale, meLoad, tokens, record: (result) => void record(result), say });
+  }
+
   const argon2 = {
     hashesPerSecond: argon2Samples.reduce((sum, sample) => sum + sample.hashesPerSecond, 0) / Math.max(argon2Samples.length, 1),
     msPerHash: argon2Samples.reduce((sum, sample) => sum + sample.msPerHash, 0) / Math.max(argon2Samples.length, 1),
@@ -273,9 +295,9 @@ async function main(): Promise<void> {
   };
   const rows = summarise(runs);
   fillRatios(rows, runs, argon2.hashesPerSecond);
-  const goals = goalChecks(rows, runs, argon2.hashesPerSecond);
+  const goals = [...goalChecks(rows, runs, argon2.hashesPerSecond), ...(scale ? scaleGoalChecks(rows, scale) : [])];
   const notes = cpuNotes(rows);
-  const report: Report & { sockets?: SocketsResult } = {
+  const report: Report & { sockets?: SocketsResult; scale?: ScaleResult } = {
     date: new Date().toISOString(),
     machine: { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
     settings: {
@@ -287,6 +309,7 @@ async function main(): Promise<void> {
       DATABASE_POOL_SIZE: config.database.poolSize,
       ARGON2_MAX_CONCURRENT: config.passwords.maxConcurrentHashes,
       database: database.description,
+      ...(scale ? { BENCH_SCALE: scale.rows } : {}),
       servers: "compiled (npm run build; node dist/src/main.js)",
     },
     argon2: { ...argon2, concurrency: config.passwords.maxConcurrentHashes, params: argon2Params },
@@ -295,6 +318,7 @@ async function main(): Promise<void> {
     notes,
     runs,
     sockets,
+    scale,
   };
   say("");
   say(formatTable(rows));

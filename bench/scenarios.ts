@@ -27,6 +27,8 @@ export interface ScenarioResult {
 export interface Load {
   connections: number;
   durationSeconds: number;
+  /** Stops the run early when it settles (the scale run's sweep); durationSeconds stays the upper bound. */
+  until?: Promise<unknown>;
 }
 
 const ME = JSON.stringify({ query: "query Me { me { id email username roles createdAt } }" });
@@ -36,13 +38,15 @@ const JSON_HEADERS = { "content-type": "application/json" };
 
 async function drive(scenario: string, target: ScenarioResult["target"], url: string, load: Load, request: Request, check?: { badBodies: number }): Promise<ScenarioResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`bench drives loopback only, not ${url}`);
-  const result: Result = await autocannon({
+  const instance = autocannon({
     url,
     connections: load.connections,
     duration: load.durationSeconds,
     timeout: 10,
     requests: [{ method: "POST", headers: JSON_HEADERS, ...request }],
   });
+  void load.until?.then(() => instance.stop());
+  const result: Result = await instance;
   return {
     scenario,
     target,
