@@ -7,7 +7,7 @@ import { findFreePort } from "../bench/processes.js";
 import { defaultMigrationsDir, migratePostgres } from "../src/storage/postgres/migrate.js";
 import { createPostgresStore } from "../src/storage/postgres/postgres-store.js";
 import { StoreUnavailableError } from "../src/storage/store.js";
-import { describeStoreContract } from "./store-contract.js";
+import { at, describeStoreContract, newSession, newToken, newUser, unlimited } from "./store-contract.js";
 import { createTestDatabase } from "./support/postgres.js";
 
 describeStoreContract("postgres", async () => {
@@ -22,6 +22,37 @@ describeStoreContract("postgres", async () => {
   };
 });
 
+/** @see issue 16: one statement over a million overdue sessions outlived the statement timeout, so the sweep never finished. */
+describe("postgres store, session sweep in batches", () => {
+  test("expires every overdue session and purges every old ended one, a few rows per statement", async () => {
+    const database = await createTestDatabase();
+    const store = createPostgresStore({ url: database.url, poolSize: 2, sweepBatchSize: 3 });
+    try {
+      const user = await store.createUser(newUser());
+      const start = async (expiresAt: Date) => {
+        const session = newSession(user.id, at(0), expiresAt);
+        const result = await store.startSession(session, newToken(session.id, at(0), expiresAt), unlimited, at(0), user.securityStamp);
+        if (!result.ok) throw new Error("login refused");
+        return result.session.id;
+      };
+      const overdue = await Promise.all(Array.from({ length: 10 }, () => start(at(100))));
+      const live = await start(at(10_000));
+      const loggedOut = await Promise.all(Array.from({ length: 7 }, () => start(at(10_000))));
+      for (const id of loggedOut) await store.endSession(id, "LOGGED_OUT", at(50));
+      // 10 to expire and 7 to purge: each needs several statements of 3 rows, the last one partly filled
+      expect(await store.sweepSessions(at(200), at(100))).toEqual({ expired: 10, purged: 7 });
+      for (const id of overdue) expect(await store.getSession(id)).toMatchObject({ status: "EXPIRED", endedAt: at(200) });
+      for (const id of loggedOut) expect(await store.getSession(id)).toBeNull();
+      expect(await store.getSession(live)).toMatchObject({ status: "ACTIVE" });
+      expect(await store.sweepSessions(at(200), at(100))).toEqual({ expired: 0, purged: 0 });
+      // a whole number of batches (9 = 3 × 3) ends with one empty statement
+      expect(await store.sweepSessions(at(300), at(250))).toEqual({ expired: 0, purged: 10 });
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});
 
 describe("postgres store, when the database is unreachable", () => {
   test("every call fails with StoreUnavailableError", async () => {

@@ -44,12 +44,15 @@ export interface PostgresStoreOptions {
    * default 5 s. The client stops waiting one second later in any case: a frozen server cannot cancel anything.
    */
   statementTimeoutMs?: number;
+  /** Rows the session sweep ends or deletes per statement; default 2,000. */
+  sweepBatchSize?: number;
   log?: (msg: string) => void;
 }
 
 type LockedUser = { id: string; securityStamp: string; disabledAt: Date | null };
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_SWEEP_BATCH_SIZE = 2_000;
 const CLIENT_DEADLINE_MARGIN_MS = 1_000;
 
 // Thrown inside a transaction to roll it back when a conditional write lost its race.
@@ -65,9 +68,11 @@ export class PostgresStore implements Store {
   /** The adapter's pool, shared with Prisma; the hot path queries it directly. */
   private readonly pool: pg.Pool;
   readonly mfa: PostgresMfaStore;
+  private readonly sweepBatchSize: number;
 
   constructor(options: PostgresStoreOptions) {
     const log = options.log ?? (() => undefined);
+    this.sweepBatchSize = options.sweepBatchSize ?? DEFAULT_SWEEP_BATCH_SIZE;
     const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.pool = new pg.Pool({
       connectionString: options.url,
@@ -309,14 +314,31 @@ export class PostgresStore implements Store {
   }
 
   sweepSessions(now: Date, purgeBefore: Date): Promise<{ expired: number; purged: number }> {
+    // In batches (issue 16): one statement over a million overdue sessions outlives the statement timeout, so
+    // the sweep never finished, and each ended row's NOTIFY reached the API in one burst at commit.
+    // SKIP LOCKED passes over a session a logout holds; the outer status check keeps that logout's status.
+    const limit = this.sweepBatchSize;
+    const inBatches = async (statement: () => Promise<number>): Promise<number> => {
+      let total = 0;
+      let count: number;
+      do {
+        count = await statement();
+        total += count;
+      } while (count >= limit);
+      return total;
+    };
     return guard(async () => {
-      const expired = await this.prisma.session.updateMany({
-        where: { status: "ACTIVE", expiresAt: { lte: now } },
-        data: { status: "EXPIRED", endedAt: now },
-      });
-      const purged = await this.prisma.session.deleteMany({ where: { status: { not: "ACTIVE" }, endedAt: { lt: purgeBefore } } });
-      await this.prisma.refreshToken.deleteMany({ where: { rotatedAt: { not: null }, expiresAt: { lte: now } } });
-      return { expired: expired.count, purged: purged.count };
+      const expired = await inBatches(() => this.prisma.$executeRaw`
+        UPDATE sessions SET status = 'EXPIRED', ended_at = ${now}
+        WHERE status = 'ACTIVE' AND expires_at <= ${now} AND id IN (
+          SELECT id FROM sessions WHERE status = 'ACTIVE' AND expires_at <= ${now} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`);
+      const purged = await inBatches(() => this.prisma.$executeRaw`
+        DELETE FROM sessions WHERE status <> 'ACTIVE' AND ended_at < ${purgeBefore} AND id IN (
+          SELECT id FROM sessions WHERE status <> 'ACTIVE' AND ended_at < ${purgeBefore} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`);
+      await inBatches(() => this.prisma.$executeRaw`
+        DELETE FROM refresh_tokens WHERE id IN (
+          SELECT id FROM refresh_tokens WHERE rotated_at IS NOT NULL AND expires_at <= ${now} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`);
+      return { expired, purged };
     });
   }
 
