@@ -297,6 +297,7 @@ async function main(): Promise<void> {
   fillRatios(rows, runs, argon2.hashesPerSecond);
   const goals = [...goalChecks(rows, runs, argon2.hashesPerSecond), ...(scale ? scaleGoalChecks(rows, scale) : [])];
   const notes = cpuNotes(rows);
+  if (scale) notes.push(`scale run: ${scale.rows} users and ${scale.rows} overdue sessions seeded with SQL (VACUUM ANALYZE included) in ${scale.seedSeconds.toFixed(1)} s; the sweep ran ${scale.sweep.seconds.toFixed(1)} s of the ${scale.sweep.windowSeconds.toFixed(1)} s \`me\` window`);
   const report: Report & { sockets?: SocketsResult; scale?: ScaleResult } = {
     date: new Date().toISOString(),
     machine: { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },

@@ -52,11 +52,13 @@ export async function runScaleScenario(options: {
   say: (message: string) => void;
 }): Promise<ScaleResult> {
   const { apiUrl, databaseUrl, rows, meLoad, tokens, record, say } = options;
+  const warmUp = () => driveMe("warm-up", "api", apiUrl, { ...meLoad, durationSeconds: Math.min(3, meLoad.durationSeconds) }, tokens);
+  await warmUp();
   record(await driveMe(ME_SCALE_SMALL, "api", apiUrl, meLoad, tokens));
   say(`seeding ${rows} users and ${rows} overdue sessions with SQL…`);
   const seedSeconds = await seedScale(databaseUrl, rows);
   say(`  seeded and analysed in ${seedSeconds.toFixed(1)} s`);
-  await driveMe("warm-up", "api", apiUrl, { ...meLoad, durationSeconds: Math.min(3, meLoad.durationSeconds) }, tokens);
+  await warmUp();
   record(await driveMe(ME_SCALE_BIG, "api", apiUrl, meLoad, tokens));
 
   // the same store and timeouts as the API's maintenance sweep, from this process so its moment is known
