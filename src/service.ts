@@ -14,6 +14,7 @@ import { introspect } from "./http/introspection.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openStore } from "./storage/open-store.js";
 import type { Store } from "./storage/store.js";
+import { createOutageMonitor } from "./storage/outage-monitor.js";
 
 /** How to create the auth service: over a database URL (opened and migrated here) or over an existing store. */
 export interface AuthServiceOptions {
@@ -63,6 +64,8 @@ export async function createAuthService(options: AuthServiceOptions = {}): Promi
   const store = options.store ?? opened!.store;
   const runtime = startAuthRuntime({ config, jwtSecret, store, log, rateLimiters: options.rateLimiters ?? opened?.rateLimiters });
   const guardRules = createGuardRules(config);
+  // a database outage is logged once, with its end, however many requests it refuses
+  const outage = createOutageMonitor({ ping: () => store.ping(), log });
   return {
     config,
     auth: runtime.auth,
@@ -74,8 +77,9 @@ export async function createAuthService(options: AuthServiceOptions = {}): Promi
         guardRules,
       }),
     introspect: (accessToken) => introspect(runtime.auth, accessToken),
-    apolloOptions: { formatError: createFormatError(log), plugins: [httpStatusPlugin] },
+    apolloOptions: { formatError: createFormatError(log, (cause) => outage.refused(cause)), plugins: [httpStatusPlugin] },
     async close() {
+      outage.stop();
       await runtime.stop();
       await opened?.close();
     },
