@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from "node:crypto";
+import { createSecretKey, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { invalidToken, tokenExpired } from "./errors.js";
@@ -67,51 +67,39 @@ export function signAccessToken(
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
-function decodeSegment(segment: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
-  } catch {
-    return undefined;
-  }
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-// The header signAccessToken writes (jsonwebtoken serialises {alg, typ} in that order): the common case is
-// recognised by comparing text, and any other spelling of a header is parsed and checked.
-const SIGNED_HEADER = Buffer.from(JSON.stringify({ alg: ALGORITHM, typ: TOKEN_TYPE })).toString("base64url");
-
-// Only {alg: HS256, typ: at+jwt}, nothing that names a key, checked before the signature.
-function checkHeader(segment: string): void {
-  if (segment === SIGNED_HEADER) return;
-  const header = decodeSegment(segment);
-  if (!isObject(header)) throw invalidToken("malformed header");
-  if (header.alg !== ALGORITHM) throw invalidToken(`algorithm not allowed: ${String(header.alg)}`);
+// Only {alg: HS256, typ: at+jwt}, nothing that names a key (jsonwebtoken ignores such parameters; we refuse them).
+function checkHeader(header: Record<string, unknown>): void {
   if (header.typ !== TOKEN_TYPE) throw invalidToken(`wrong typ: ${String(header.typ)}`);
   for (const name of Object.keys(header)) {
     if (name !== "alg" && name !== "typ") throw invalidToken(`header parameter not allowed: ${name}`);
   }
 }
 
-// The base64url text of the HMAC is compared, not its bytes, so a signature spelled differently (other
-// trailing bits) is refused as jws refuses it; both have the length of an HS256 signature (43).
-function checkSignature(key: KeyObject, signingInput: string, signature: string): void {
-  const expected = createHmac("sha256", key).update(signingInput).digest("base64url");
-  if (signature.length !== expected.length || !timingSafeEqual(Buffer.from(signature, "latin1"), Buffer.from(expected, "latin1"))) {
-    throw invalidToken("bad signature");
+function reasonFor(error: unknown): string {
+  if (error instanceof jwt.NotBeforeError) return "not yet valid (nbf in the future)";
+  if (error instanceof jwt.JsonWebTokenError) {
+    if (error.message === "invalid signature") return "bad signature";
+    if (error.message.startsWith("jwt issuer invalid")) return "wrong issuer";
+    if (error.message.startsWith("jwt audience invalid")) return "wrong audience";
+    if (error.message.startsWith("invalid algorithm")) return "algorithm not allowed";
+    if (error.message === "jwt malformed" || error.message === "invalid token") return "malformed";
+    return error.message;
   }
+  return "unverifiable";
 }
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === "string" && value.length > 0;
 const isIntegerSeconds = (value: unknown): value is number => Number.isSafeInteger(value);
 
 /**
- * Verifies an access token at `now` in one pass over it (header, HMAC, payload parsed once), with the checks
- * jsonwebtoken's verify makes for these options (nbf, exp, iss, aud, all with the clock tolerance) and ours
- * (typ, no key-naming header, integer exp and iat, sub and sid). Throws invalidToken(logDetail) naming the
- * exact cause, or tokenExpired() for a token that passed every other check.
+ * Verifies an access token at `now` in one pass through jsonwebtoken (`complete: true` hands back the header it
+ * decoded, so nothing is decoded twice), with the one pinned algorithm, iss, aud, nbf and exp; then ours: typ, no
+ * key-naming header, integer exp and iat, sub and sid. Throws invalidToken(logDetail) naming the exact cause, or
+ * tokenExpired() for a token that passed every other check.
  */
 export function verifyAccessToken(
   settings: AccessTokenSettings,
@@ -121,28 +109,38 @@ export function verifyAccessToken(
   if (typeof token !== "string") throw invalidToken("not a string");
   if (token.length > MAX_TOKEN_LENGTH) throw invalidToken("oversized");
   if (!JWS_COMPACT.test(token)) throw invalidToken("malformed");
-  const headerEnd = token.indexOf(".");
-  const bodyEnd = token.indexOf(".", headerEnd + 1);
-  checkHeader(token.slice(0, headerEnd));
-  checkSignature(settings.key, token.slice(0, bodyEnd), token.slice(bodyEnd + 1));
-
-  const payload = decodeSegment(token.slice(headerEnd + 1, bodyEnd));
-  if (!isObject(payload)) throw invalidToken("malformed payload");
-  const clock = Math.floor(now.getTime() / 1000);
-  const tolerance = settings.clockToleranceSeconds ?? 0;
-  if (payload.nbf !== undefined) {
-    if (typeof payload.nbf !== "number") throw invalidToken("ill-typed nbf");
-    if (payload.nbf > clock + tolerance) throw invalidToken("not yet valid (nbf in the future)");
+  const options = {
+    algorithms: [ALGORITHM] as jwt.Algorithm[],
+    issuer: settings.issuer,
+    audience: settings.audience,
+    clockTimestamp: Math.floor(now.getTime() / 1000),
+    clockTolerance: settings.clockToleranceSeconds ?? 0,
+    complete: true as const,
+  };
+  let verified: jwt.Jwt;
+  let expired = false;
+  try {
+    verified = jwt.verify(token, settings.key, options);
+  } catch (error) {
+    if (!(error instanceof jwt.TokenExpiredError)) throw invalidToken(reasonFor(error));
+    // jsonwebtoken checks exp before aud and iss: TOKEN_EXPIRED says "renew", which only a token that is
+    // genuine in every other respect deserves, so the rare expired token is checked again without exp
+    expired = true;
+    try {
+      verified = jwt.verify(token, settings.key, { ...options, ignoreExpiration: true });
+    } catch (again) {
+      throw invalidToken(reasonFor(again));
+    }
   }
+  checkHeader(verified.header as unknown as Record<string, unknown>);
+  const payload = verified.payload;
+  // jsonwebtoken lets a non-object payload through to its claim checks
+  if (!isObject(payload)) throw invalidToken("malformed payload");
   // jsonwebtoken accepts a token without exp; an access token must always expire
   if (!isIntegerSeconds(payload.exp)) throw invalidToken("missing or ill-typed exp");
-  if (payload.iss !== settings.issuer) throw invalidToken("wrong issuer");
-  const audiences: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.includes(settings.audience)) throw invalidToken("wrong audience");
   if (!isIntegerSeconds(payload.iat)) throw invalidToken("missing or ill-typed iat");
   if (!isNonEmptyString(payload.sub)) throw invalidToken("missing or ill-typed sub");
   if (!isNonEmptyString(payload.sid)) throw invalidToken("missing or ill-typed sid");
-  // last: TOKEN_EXPIRED says "renew", which only a token that is genuine in every other respect deserves
-  if (clock >= payload.exp + tolerance) throw tokenExpired();
+  if (expired) throw tokenExpired();
   return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
 }
