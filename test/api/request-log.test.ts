@@ -9,7 +9,7 @@ const lines: string[] = [];
 let api: TestApi;
 beforeAll(async () => {
   const log = createLogger({ level: "info", json: true, write: (line) => lines.push(line) });
-  api = await startTestApi({ NODE_ENV: "production", JWT_SECRET: TEST_JWT_SECRET, METRICS_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off" }, undefined, undefined, log);
+  api = await startTestApi({ NODE_ENV: "production", JWT_SECRET: TEST_JWT_SECRET, MAIL_ENABLED: "false", METRICS_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off" }, undefined, undefined, log);
 });
 afterAll(async () => {
   await api?.close();
