@@ -3,7 +3,11 @@ import argon2 from "argon2";
 import { randomBytes } from "node:crypto";
 
 /** Hashes for `seconds` with `concurrency` hashes in flight (as the API's limit allows); returns hashes/s. */
-export async function measureArgon2Rate(params: { memoryKiB: number; iterations: number; parallelism: number }, concurrency: number, seconds: number): Promise<{ hashesPerSecond: number; msPerHash: number; hashes: number }> {
+export async function measureArgon2Rate(
+  params: { memoryKiB: number; iterations: number; parallelism: number },
+  concurrency: number,
+  seconds: number,
+): Promise<{ hashesPerSecond: number; msPerHash: number; hashes: number }> {
   const options = { type: argon2.argon2id, memoryCost: params.memoryKiB, timeCost: params.iterations, parallelism: params.parallelism } as const;
   await argon2.hash("warm-up password 0123456789", options);
   let hashes = 0;

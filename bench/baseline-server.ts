@@ -29,8 +29,29 @@ function principalFromClaims(token: string): Principal {
   const now = new Date();
   const claims = verifyAccessToken(settings, token, now);
   return {
-    user: { id: claims.userId, email: "claims@example.com", username: null, passwordHash: "", roles: [], profile: {}, disabledAt: null, emailVerifiedAt: null, securityStamp: "", createdAt: now },
-    session: { id: claims.sessionId, userId: claims.userId, status: "ACTIVE", createdAt: now, lastUsedAt: now, expiresAt: claims.expiresAt, endedAt: null, userAgent: null, ipAddress: null },
+    user: {
+      id: claims.userId,
+      email: "claims@example.com",
+      username: null,
+      passwordHash: "",
+      roles: [],
+      profile: {},
+      disabledAt: null,
+      emailVerifiedAt: null,
+      securityStamp: "",
+      createdAt: now,
+    },
+    session: {
+      id: claims.sessionId,
+      userId: claims.userId,
+      status: "ACTIVE",
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: claims.expiresAt,
+      endedAt: null,
+      userAgent: null,
+      ipAddress: null,
+    },
   };
 }
 

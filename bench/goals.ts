@@ -48,24 +48,44 @@ export function goalChecks(rows: Row[], runs: readonly ScenarioResult[], argon2R
   const versus = (baseline: Row, scenarioName: string, target: number, label: string) => {
     const ratios = roundRatios(runs, ME_API, scenarioName);
     const ratio = median(ratios);
-    checks.push({ goal: `\`me\` ≥ ${target.toFixed(2)}× the ${label}'s req/s (median of the rounds)`, measured: `${describeRatios(ratios)}; medians ${me!.requestsPerSecond.toFixed(0)} vs ${baseline.requestsPerSecond.toFixed(0)} req/s`, met: ratio >= target });
+    checks.push({
+      goal: `\`me\` ≥ ${target.toFixed(2)}× the ${label}'s req/s (median of the rounds)`,
+      measured: `${describeRatios(ratios)}; medians ${me!.requestsPerSecond.toFixed(0)} vs ${baseline.requestsPerSecond.toFixed(0)} req/s`,
+      met: ratio >= target,
+    });
   };
   if (apollo && me) {
     versus(apollo, ME_APOLLO, 0.95, "bare Apollo 5 baseline");
-    checks.push({ goal: "`me` p99 ≤ the bare Apollo baseline's p99", measured: `${me.p99Ms.toFixed(1)} vs ${apollo.p99Ms.toFixed(1)} ms (medians)`, met: me.p99Ms <= apollo.p99Ms });
+    checks.push({
+      goal: "`me` p99 ≤ the bare Apollo baseline's p99",
+      measured: `${me.p99Ms.toFixed(1)} vs ${apollo.p99Ms.toFixed(1)} ms (medians)`,
+      met: me.p99Ms <= apollo.p99Ms,
+    });
   }
   if (noDb && me) {
     versus(noDb, ME_BASELINE, 0.75, "no-db baseline");
     const p99 = me.p99Ms / Math.max(noDb.p99Ms, 0.001);
-    checks.push({ goal: "`me` p99 ≤ 3× the no-db baseline's p99", measured: `${p99.toFixed(2)}× (${me.p99Ms.toFixed(1)} vs ${noDb.p99Ms.toFixed(1)} ms)`, met: p99 <= 3 });
+    checks.push({
+      goal: "`me` p99 ≤ 3× the no-db baseline's p99",
+      measured: `${p99.toFixed(2)}× (${me.p99Ms.toFixed(1)} vs ${noDb.p99Ms.toFixed(1)} ms)`,
+      met: p99 <= 3,
+    });
   }
   if (me) checks.push({ goal: "`me`: zero errors", measured: `${me.errors} errors, ${me.timeouts} timeouts, ${me.non2xx} non-2xx`, met: failed(me) === 0 });
   if (login) {
     const ratio = login.requestsPerSecond / argon2Rate;
-    checks.push({ goal: "`login` ≥ 0.9× the machine's argon2id rate", measured: `${ratio.toFixed(2)}× (${login.requestsPerSecond.toFixed(1)} logins/s vs ${argon2Rate.toFixed(1)} hashes/s)`, met: ratio >= 0.9 });
+    checks.push({
+      goal: "`login` ≥ 0.9× the machine's argon2id rate",
+      measured: `${ratio.toFixed(2)}× (${login.requestsPerSecond.toFixed(1)} logins/s vs ${argon2Rate.toFixed(1)} hashes/s)`,
+      met: ratio >= 0.9,
+    });
   }
   if (storm) {
-    checks.push({ goal: "`me` keeps answering during a login storm (no errors, no timeouts)", measured: `${failed(storm)} failed, p99 ${storm.p99Ms.toFixed(1)} ms`, met: failed(storm) === 0 });
+    checks.push({
+      goal: "`me` keeps answering during a login storm (no errors, no timeouts)",
+      measured: `${failed(storm)} failed, p99 ${storm.p99Ms.toFixed(1)} ms`,
+      met: failed(storm) === 0,
+    });
   }
   return checks;
 }
@@ -79,15 +99,28 @@ export function scaleGoalChecks(rows: Row[], scale: { rows: number; sweep: { sec
   const checks: GoalCheck[] = [];
   if (small && big) {
     const ratio = big.requestsPerSecond / small.requestsPerSecond;
-    checks.push({ goal: `\`me\` with ${scale.rows} users and sessions more ≥ 0.90× its req/s before seeding`, measured: `${ratio.toFixed(2)}× (${big.requestsPerSecond.toFixed(0)} vs ${small.requestsPerSecond.toFixed(0)} req/s; p99 ${big.p99Ms.toFixed(1)} vs ${small.p99Ms.toFixed(1)} ms)`, met: ratio >= 0.9 });
+    checks.push({
+      goal: `\`me\` with ${scale.rows} users and sessions more ≥ 0.90× its req/s before seeding`,
+      measured: `${ratio.toFixed(2)}× (${big.requestsPerSecond.toFixed(0)} vs ${small.requestsPerSecond.toFixed(0)} req/s; p99 ${big.p99Ms.toFixed(1)} vs ${small.p99Ms.toFixed(1)} ms)`,
+      met: ratio >= 0.9,
+    });
   }
   if (big && sweep) {
     const ratio = sweep.p99Ms / Math.max(big.p99Ms, 0.001);
     const failed = sweep.errors + sweep.timeouts + sweep.non2xx + sweep.badBodies;
-    checks.push({ goal: "`me` p99 during the session sweep ≤ 3× without it", measured: `${ratio.toFixed(2)}× (${sweep.p99Ms.toFixed(1)} vs ${big.p99Ms.toFixed(1)} ms; ${sweep.requestsPerSecond.toFixed(0)} vs ${big.requestsPerSecond.toFixed(0)} req/s; ${failed} failed)`, met: ratio <= 3 && failed === 0 });
+    checks.push({
+      goal: "`me` p99 during the session sweep ≤ 3× without it",
+      measured: `${ratio.toFixed(2)}× (${sweep.p99Ms.toFixed(1)} vs ${big.p99Ms.toFixed(1)} ms; ${sweep.requestsPerSecond.toFixed(0)} vs ${big.requestsPerSecond.toFixed(0)} req/s; ${failed} failed)`,
+      met: ratio <= 3 && failed === 0,
+    });
   }
   const { sweep: result } = scale;
-  checks.push({ goal: `the sweep expires all ${scale.rows} overdue sessions`, measured: result.error === null ? `${result.expired} expired in ${result.seconds.toFixed(1)} s` : `failed after ${result.seconds.toFixed(1)} s: ${result.error}`, met: result.error === null && result.expired === scale.rows });
+  checks.push({
+    goal: `the sweep expires all ${scale.rows} overdue sessions`,
+    measured:
+      result.error === null ? `${result.expired} expired in ${result.seconds.toFixed(1)} s` : `failed after ${result.seconds.toFixed(1)} s: ${result.error}`,
+    met: result.error === null && result.expired === scale.rows,
+  });
   return checks;
 }
 
@@ -101,7 +134,10 @@ export function cpuNotes(rows: Row[]): string[] {
   if (!me || me.serverCpuUs === null) return [];
   const total = me.serverCpuUs + (me.databaseCpuUs ?? 0);
   const notes: string[] = [];
-  for (const [baseline, label] of [[find(ME_APOLLO), "bare Apollo"], [find(ME_BASELINE), "no-db baseline"]] as const) {
+  for (const [baseline, label] of [
+    [find(ME_APOLLO), "bare Apollo"],
+    [find(ME_BASELINE), "no-db baseline"],
+  ] as const) {
     if (!baseline || baseline.serverCpuUs === null) continue;
     const cpu = baseline.serverCpuUs;
     notes.push(

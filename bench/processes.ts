@@ -118,7 +118,10 @@ export async function waitUntilReady(child: NodeChild, url: string, init: Reques
   try {
     await Promise.race([poll(), child.exited]);
   } catch (error) {
-    const tail = await readFile(child.logFile, "utf8").then((text) => text.split("\n").slice(-20).join("\n"), () => "");
+    const tail = await readFile(child.logFile, "utf8").then(
+      (text) => text.split("\n").slice(-20).join("\n"),
+      () => "",
+    );
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- last lines of ${child.logFile} ---\n${tail}`);
   }
 }

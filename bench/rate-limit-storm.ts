@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   const post = (body: unknown, address: string) =>
     fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": address }, body: JSON.stringify(body) });
   const email = "storm-victim@example.com";
-  await post({ query: "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", variables: { i: { email, password: "correct horse battery staple" } } }, "192.0.2.1");
+  await post(
+    { query: "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", variables: { i: { email, password: "correct horse battery staple" } } },
+    "192.0.2.1",
+  );
 
   const login = "mutation($i: LoginInput!) { login(input: $i) { accessToken } }";
   const statuses = new Map<number, number>();

@@ -37,7 +37,13 @@ export interface Report {
   date: string;
   machine: { cores: number; cpu: string; node: string; platform: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   settings: Record<string, string | number>;
-  argon2: { hashesPerSecond: number; msPerHash: number; samples: number[]; concurrency: number; params: { memoryKiB: number; iterations: number; parallelism: number } };
+  argon2: {
+    hashesPerSecond: number;
+    msPerHash: number;
+    samples: number[];
+    concurrency: number;
+    params: { memoryKiB: number; iterations: number; parallelism: number };
+  };
   rows: Row[];
   goals: GoalCheck[];
   /** Load-independent figures printed under the goals (CPU time per request). */
@@ -107,10 +113,33 @@ const cpu = (row: Row) => (row.serverCpuUs === null ? "—" : `${fixed(row.serve
 
 /** The table as aligned plain text for the terminal. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ["scenario", "target", "conns", "req/s", "p50 ms", "p99 ms", "errors / non-2xx", "CPU µs/req (app + db)", "vs bare Apollo", "vs no-db baseline"];
-  const lines = rows.map((row) => [row.scenario, row.target, String(row.connections), fixed(row.requestsPerSecond), fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), failures(row), cpu(row), row.ratio, row.ratioNoDb]);
+  const header = [
+    "scenario",
+    "target",
+    "conns",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "errors / non-2xx",
+    "CPU µs/req (app + db)",
+    "vs bare Apollo",
+    "vs no-db baseline",
+  ];
+  const lines = rows.map((row) => [
+    row.scenario,
+    row.target,
+    String(row.connections),
+    fixed(row.requestsPerSecond),
+    fixed(row.p50Ms, 1),
+    fixed(row.p99Ms, 1),
+    failures(row),
+    cpu(row),
+    row.ratio,
+    row.ratioNoDb,
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  const render = (cells: string[]) => cells.map((cell, column) => (column >= 2 && column <= 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ");
+  const render = (cells: string[]) =>
+    cells.map((cell, column) => (column >= 2 && column <= 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ");
   return [render(header), widths.map((width) => "-".repeat(width)).join("  "), ...lines.map(render)].join("\n");
 }
 
@@ -125,19 +154,29 @@ export function formatMarkdown(report: Report): string {
   const table = [
     "| scenario | target | connections | req/s | p50 ms | p99 ms | errors / non-2xx | CPU µs/req (app + db) | vs bare Apollo | vs no-db baseline |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-    ...report.rows.map((row) => `| ${row.scenario} | ${row.target} | ${row.connections} | ${fixed(row.requestsPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${failures(row)} | ${cpu(row)} | ${row.ratio} | ${row.ratioNoDb} |`),
+    ...report.rows.map(
+      (row) =>
+        `| ${row.scenario} | ${row.target} | ${row.connections} | ${fixed(row.requestsPerSecond)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${failures(row)} | ${cpu(row)} | ${row.ratio} | ${row.ratioNoDb} |`,
+    ),
   ].join("\n");
-  const goals = [...report.goals.map((goal) => `- ${goal.met ? "✅" : "❌"} ${goal.goal}: ${goal.measured}`), ...report.notes.map((note) => `- ${note}`)].join("\n");
+  const goals = [...report.goals.map((goal) => `- ${goal.met ? "✅" : "❌"} ${goal.goal}: ${goal.measured}`), ...report.notes.map((note) => `- ${note}`)].join(
+    "\n",
+  );
   const rounds = [
     "| round | scenario | req/s | p50 ms | p99 ms | errors | non-2xx |",
     "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
-    ...report.runs.map((run) => `| ${run.round ?? "—"} | ${run.scenario} | ${fixed(run.requestsPerSecond)} | ${fixed(run.latencyMs.p50, 1)} | ${fixed(run.latencyMs.p99, 1)} | ${run.errors} | ${run.non2xx} |`),
+    ...report.runs.map(
+      (run) =>
+        `| ${run.round ?? "—"} | ${run.scenario} | ${fixed(run.requestsPerSecond)} | ${fixed(run.latencyMs.p50, 1)} | ${fixed(run.latencyMs.p99, 1)} | ${run.errors} | ${run.non2xx} |`,
+    ),
   ].join("\n");
   return `# Benchmark results
 
 ${report.date} · ${machine.cores} cores (${machine.cpu}) · Node ${machine.node} · load average before ${machine.loadAverageBefore.map((n) => n.toFixed(2)).join(" ")}, after ${machine.loadAverageAfter.map((n) => n.toFixed(2)).join(" ")}
 
-Settings: ${Object.entries(report.settings).map(([name, value]) => `${name}=${value}`).join(", ")}
+Settings: ${Object.entries(report.settings)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(", ")}
 
 ${argon2Line(report)}
 

@@ -57,7 +57,10 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
     if (!Number.isInteger(value) || value < min) throw new Error(`${name}: must be a whole number ≥ ${min} (got "${raw}")`);
     return value;
   };
-  const only = (env.BENCH_SCENARIOS ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+  const only = (env.BENCH_SCENARIOS ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(", ")} (choose from ${SCENARIOS.join(", ")})`);
   const users = int("BENCH_USERS", smoke ? 50 : 200, 40);
@@ -84,7 +87,8 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
 function readScale(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1_000 || value > 10_000_000) throw new Error(`BENCH_SCALE: a whole number from 1000 to 1e7, such as 1e6 (got "${raw}")`);
+  if (!Number.isInteger(value) || value < 1_000 || value > 10_000_000)
+    throw new Error(`BENCH_SCALE: a whole number from 1000 to 1e7, such as 1e6 (got "${raw}")`);
   return value;
 }
 
@@ -122,7 +126,9 @@ async function openBenchDatabase(tmp: string, givenUrl: string | undefined): Pro
   try {
     await admin(`CREATE DATABASE ${name}`);
   } catch (error) {
-    throw new Error(`could not create a temporary database on the given server (the role needs CREATEDB): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `could not create a temporary database on the given server (the role needs CREATEDB): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   onCleanup(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   const url = new URL(givenUrl);
@@ -140,8 +146,12 @@ async function main(): Promise<void> {
   const settings = readSettings(process.argv.slice(2), process.env);
   const loadBefore = os.loadavg();
   const cores = os.availableParallelism();
-  say(`graphql-auth-api benchmark · ${cores} cores (${os.cpus()[0]?.model ?? "unknown CPU"}) · Node ${process.versions.node} · load average ${loadBefore.map((n) => n.toFixed(2)).join(" ")}`);
-  say(`${settings.durationSeconds} s per scenario, ${settings.rounds} round(s) of me on the three servers, ${settings.users} users. Figures vary between runs; compare the ratios.`);
+  say(
+    `graphql-auth-api benchmark · ${cores} cores (${os.cpus()[0]?.model ?? "unknown CPU"}) · Node ${process.versions.node} · load average ${loadBefore.map((n) => n.toFixed(2)).join(" ")}`,
+  );
+  say(
+    `${settings.durationSeconds} s per scenario, ${settings.rounds} round(s) of me on the three servers, ${settings.users} users. Figures vary between runs; compare the ratios.`,
+  );
   const build = await buildForBench(ROOT, settings.reuseBuild);
   say(settings.reuseBuild ? "using the existing build in dist/ (BENCH_BUILD=0)" : "built: npm run build, and the baselines into dist/bench");
 
@@ -189,7 +199,9 @@ async function main(): Promise<void> {
     waitUntilReady(baseline, `http://127.0.0.1:${baselinePort}/healthz`),
     waitUntilReady(apollo, apolloUrl, typename),
   ]);
-  say(`API (node dist/src/main.js, NODE_ENV=production, pool ${config.database.poolSize}, argon2 at most ${config.passwords.maxConcurrentHashes} at once) and both baselines are up`);
+  say(
+    `API (node dist/src/main.js, NODE_ENV=production, pool ${config.database.poolSize}, argon2 at most ${config.passwords.maxConcurrentHashes} at once) and both baselines are up`,
+  );
 
   const seedStarted = performance.now();
   const users = await seedUsers(apiUrl, settings.users, { runId });
@@ -203,7 +215,9 @@ async function main(): Promise<void> {
   const sampleArgon2 = async () => {
     const sample = await measureArgon2Rate(argon2Params, config.passwords.maxConcurrentHashes, argon2Seconds);
     argon2Samples.push(sample);
-    say(`  argon2id (m=${argon2Params.memoryKiB} KiB, t=${argon2Params.iterations}, p=${argon2Params.parallelism}), ${config.passwords.maxConcurrentHashes} at once: ${sample.hashesPerSecond.toFixed(1)} hashes/s (${sample.msPerHash.toFixed(1)} ms each)`);
+    say(
+      `  argon2id (m=${argon2Params.memoryKiB} KiB, t=${argon2Params.iterations}, p=${argon2Params.parallelism}), ${config.passwords.maxConcurrentHashes} at once: ${sample.hashesPerSecond.toFixed(1)} hashes/s (${sample.msPerHash.toFixed(1)} ms each)`,
+    );
   };
 
   // CPU time per request, read from /proc around each sequential run (absent on other systems)
@@ -216,7 +230,10 @@ async function main(): Promise<void> {
     const result = await run();
     const after = await snapshot();
     const perRequest = (a: number | null, b: number | null) => (a === null || b === null || result.requests === 0 ? null : ((b - a) * 1000) / result.requests);
-    result.cpuUsPerRequest = { server: perRequest(before.server, after.server), database: target === "api" ? perRequest(before.database, after.database) : null };
+    result.cpuUsPerRequest = {
+      server: perRequest(before.server, after.server),
+      database: target === "api" ? perRequest(before.database, after.database) : null,
+    };
     return result;
   };
 
@@ -229,7 +246,9 @@ async function main(): Promise<void> {
     const failed = result.errors + result.non2xx + result.badBodies;
     const cpu = result.cpuUsPerRequest;
     const cpuText = cpu?.server != null ? `, CPU ${cpu.server.toFixed(0)}${cpu.database != null ? ` + ${cpu.database.toFixed(0)} (db)` : ""} µs/req` : "";
-    say(`  ${result.scenario}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms${cpuText}${failed > 0 ? `, ${result.errors} errors / ${result.non2xx} non-2xx` : ""}`);
+    say(
+      `  ${result.scenario}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms${cpuText}${failed > 0 ? `, ${result.errors} errors / ${result.non2xx} non-2xx` : ""}`,
+    );
     return result;
   };
   const has = (name: ScenarioName) => settings.scenarios.includes(name);
@@ -267,7 +286,17 @@ async function main(): Promise<void> {
     record(await withCpu("api", () => driveLogin(LOGIN, apiUrl, mutationLoad, users)));
     await sampleArgon2();
   }
-  if (has("renew")) record(await withCpu("api", () => driveRenew(RENEW, apiUrl, mutationLoad, users.map((user) => user.refreshToken))));
+  if (has("renew"))
+    record(
+      await withCpu("api", () =>
+        driveRenew(
+          RENEW,
+          apiUrl,
+          mutationLoad,
+          users.map((user) => user.refreshToken),
+        ),
+      ),
+    );
   if (has("storm")) {
     say("me and a login storm at the same time");
     const [me, storm] = await Promise.all([driveMe(ME_STORM, "api", apiUrl, meLoad, tokens), driveLogin(LOGIN_STORM, apiUrl, mutationLoad, users)]);
@@ -297,10 +326,20 @@ async function main(): Promise<void> {
   fillRatios(rows, runs, argon2.hashesPerSecond);
   const goals = [...goalChecks(rows, runs, argon2.hashesPerSecond), ...(scale ? scaleGoalChecks(rows, scale) : [])];
   const notes = cpuNotes(rows);
-  if (scale) notes.push(`scale run: ${scale.rows} users and ${scale.rows} overdue sessions seeded with SQL (VACUUM ANALYZE included) in ${scale.seedSeconds.toFixed(1)} s; the sweep ran ${scale.sweep.seconds.toFixed(1)} s of the ${scale.sweep.windowSeconds.toFixed(1)} s \`me\` window`);
+  if (scale)
+    notes.push(
+      `scale run: ${scale.rows} users and ${scale.rows} overdue sessions seeded with SQL (VACUUM ANALYZE included) in ${scale.seedSeconds.toFixed(1)} s; the sweep ran ${scale.sweep.seconds.toFixed(1)} s of the ${scale.sweep.windowSeconds.toFixed(1)} s \`me\` window`,
+    );
   const report: Report & { sockets?: SocketsResult; scale?: ScaleResult } = {
     date: new Date().toISOString(),
-    machine: { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.versions.node, platform: `${os.platform()} ${os.release()}`, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
+    machine: {
+      cores,
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      node: process.versions.node,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: os.loadavg(),
+    },
     settings: {
       BENCH_DURATION: settings.durationSeconds,
       BENCH_ROUNDS: settings.rounds,
@@ -326,7 +365,12 @@ async function main(): Promise<void> {
   say("");
   for (const goal of goals) say(`${goal.met ? "PASS" : "MISS"}  ${goal.goal}: ${goal.measured}`);
   for (const note of notes) say(`NOTE  ${note}`);
-  say(`\n${cores} cores shared by the API, PostgreSQL and the load generator; figures vary between runs (load average now ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}).`);
+  say(
+    `\n${cores} cores shared by the API, PostgreSQL and the load generator; figures vary between runs (load average now ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ")}).`,
+  );
   const written = await writeReport(RESULTS_DIR, report);
   say(`wrote ${path.relative(ROOT, written.json)} and ${path.relative(ROOT, written.markdown)}`);
 }

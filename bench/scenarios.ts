@@ -36,7 +36,14 @@ const LOGIN = "mutation Login($input: LoginInput!) { login(input: $input) { acce
 const RENEW = "mutation Renew($refreshToken: String!) { renewToken(refreshToken: $refreshToken) { accessToken refreshToken } }";
 const JSON_HEADERS = { "content-type": "application/json" };
 
-async function drive(scenario: string, target: ScenarioResult["target"], url: string, load: Load, request: Request, check?: { badBodies: number }): Promise<ScenarioResult> {
+async function drive(
+  scenario: string,
+  target: ScenarioResult["target"],
+  url: string,
+  load: Load,
+  request: Request,
+  check?: { badBodies: number },
+): Promise<ScenarioResult> {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`bench drives loopback only, not ${url}`);
   const instance = autocannon({
     url,
@@ -89,18 +96,26 @@ export async function driveRenew(scenario: string, url: string, load: Load, refr
   if (refreshTokens.length < load.connections * 2) throw new Error(`renewToken needs at least ${load.connections * 2} refresh tokens`);
   const pool = [...refreshTokens];
   const check = { badBodies: 0 };
-  const result = await drive(scenario, "api", url, load, {
-    setupRequest: (request) => {
-      // a dry pool (too many failed chains) sends a token that fails, counted as non-2xx
-      const refreshToken = pool.shift() ?? "pool-ran-dry";
-      return { ...request, body: JSON.stringify({ query: RENEW, variables: { refreshToken } }) };
+  const result = await drive(
+    scenario,
+    "api",
+    url,
+    load,
+    {
+      setupRequest: (request) => {
+        // a dry pool (too many failed chains) sends a token that fails, counted as non-2xx
+        const refreshToken = pool.shift() ?? "pool-ran-dry";
+        return { ...request, body: JSON.stringify({ query: RENEW, variables: { refreshToken } }) };
+      },
+      onResponse: (status, body) => {
+        const successor =
+          status === 200 ? (JSON.parse(body) as { data?: { renewToken?: { refreshToken?: string } } }).data?.renewToken?.refreshToken : undefined;
+        if (successor) pool.push(successor);
+        else if (status === 200) check.badBodies++;
+      },
     },
-    onResponse: (status, body) => {
-      const successor = status === 200 ? (JSON.parse(body) as { data?: { renewToken?: { refreshToken?: string } } }).data?.renewToken?.refreshToken : undefined;
-      if (successor) pool.push(successor);
-      else if (status === 200) check.badBodies++;
-    },
-  }, check);
+    check,
+  );
   return result;
 }
 
@@ -108,15 +123,31 @@ export async function driveRenew(scenario: string, url: string, load: Load, refr
  * `POST /oauth2/introspect` with the tokens of many users, a different one on every request, as a gateway
  * would call it; an answer that is not `"active":true` counts as a bad body.
  */
-export function driveIntrospect(scenario: string, url: string, load: Load, tokens: readonly string[], client: { id: string; secret: string }): Promise<ScenarioResult> {
-  const headers = { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}` };
+export function driveIntrospect(
+  scenario: string,
+  url: string,
+  load: Load,
+  tokens: readonly string[],
+  client: { id: string; secret: string },
+): Promise<ScenarioResult> {
+  const headers = {
+    "content-type": "application/x-www-form-urlencoded",
+    authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}`,
+  };
   const bodies = tokens.map((token) => new URLSearchParams({ token }).toString());
   const check = { badBodies: 0 };
   let next = 0;
-  return drive(scenario, "api", url, load, {
-    setupRequest: (request) => ({ ...request, headers, body: bodies[next++ % bodies.length] }),
-    onResponse: (status, body) => {
-      if (status === 200 && !body.startsWith('{"active":true')) check.badBodies++;
+  return drive(
+    scenario,
+    "api",
+    url,
+    load,
+    {
+      setupRequest: (request) => ({ ...request, headers, body: bodies[next++ % bodies.length] }),
+      onResponse: (status, body) => {
+        if (status === 200 && !body.startsWith('{"active":true')) check.badBodies++;
+      },
     },
-  }, check);
+    check,
+  );
 }

@@ -62,7 +62,11 @@ export async function runSocketsScenario(options: {
   for (let index = 0; index < Math.min(options.revocations, sockets.length); index++) {
     const socket = sockets[index]!;
     const sent = performance.now();
-    const response = await fetch(apiUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${accessTokens[index]}` }, body: LOGOUT });
+    const response = await fetch(apiUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${accessTokens[index]}` },
+      body: LOGOUT,
+    });
     if (!response.ok) throw new Error(`logout failed with HTTP ${response.status}`);
     const code = await socket.closed;
     if (code !== 4401) throw new Error(`socket closed with ${code}, not 4401`);
@@ -73,8 +77,16 @@ export async function runSocketsScenario(options: {
   say(`  me after closing them: ${meAfter.requestsPerSecond.toFixed(0)} req/s`);
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
-  const closeAfterLogoutMs = { samples: samples.length, p50: at(0.5), p99: at(0.99), max: samples.at(-1) ?? 0, lateOver1s: samples.filter((ms) => ms > 1_000).length };
-  say(`  logout → socket closed (4401): p50 ${closeAfterLogoutMs.p50.toFixed(1)} ms, p99 ${closeAfterLogoutMs.p99.toFixed(1)} ms, max ${closeAfterLogoutMs.max.toFixed(1)} ms over ${samples.length}`);
+  const closeAfterLogoutMs = {
+    samples: samples.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: samples.at(-1) ?? 0,
+    lateOver1s: samples.filter((ms) => ms > 1_000).length,
+  };
+  say(
+    `  logout → socket closed (4401): p50 ${closeAfterLogoutMs.p50.toFixed(1)} ms, p99 ${closeAfterLogoutMs.p99.toFixed(1)} ms, max ${closeAfterLogoutMs.max.toFixed(1)} ms over ${samples.length}`,
+  );
   return { sockets: options.sockets, rssBeforeMiB: mib(rssBefore), rssAfterMiB: mib(rssAfter), kibPerSocket, meWithout, meWith, meAfter, closeAfterLogoutMs };
 }
 

@@ -85,8 +85,24 @@ export async function createApp(options: {
     ...(tracing ? { aroundRequest: tracing.around } : {}),
   });
   if (!options.sessionFeed) log.warn("no session-end feed: sockets will not close when their session is ended elsewhere");
-  const sessionEvents = createSessionEvents({ feed: options.sessionFeed ?? null, store, idleTimeoutSeconds: config.sessions.idleTimeoutSeconds, now: deps.now, log });
-  const subscriptions = attachSubscriptionServer({ http: server.http, schema, auth, store, guardRules, events: sessionEvents, isOriginAllowed: server.cors.isOriginAllowed, config, log });
+  const sessionEvents = createSessionEvents({
+    feed: options.sessionFeed ?? null,
+    store,
+    idleTimeoutSeconds: config.sessions.idleTimeoutSeconds,
+    now: deps.now,
+    log,
+  });
+  const subscriptions = attachSubscriptionServer({
+    http: server.http,
+    schema,
+    auth,
+    store,
+    guardRules,
+    events: sessionEvents,
+    isOriginAllowed: server.cors.isOriginAllowed,
+    config,
+    log,
+  });
   if (store.poolStats) {
     const stats = store.poolStats.bind(store);
     metrics?.gauge("db_pool_connections_in_use", "Database connections checked out of the pool.", () => stats().total - stats().idle);

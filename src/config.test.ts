@@ -62,7 +62,10 @@ describe("loadConfig()", () => {
   });
 
   test("reads SESSION_SWEEP_INTERVAL (0 turns the sweep off) and AUDIT_RETENTION", () => {
-    expect(loadConfig({ SESSION_SWEEP_INTERVAL: "30s", AUDIT_RETENTION: "365d" }).maintenance).toEqual({ sweepIntervalSeconds: 30, auditRetentionSeconds: 365 * 86_400 });
+    expect(loadConfig({ SESSION_SWEEP_INTERVAL: "30s", AUDIT_RETENTION: "365d" }).maintenance).toEqual({
+      sweepIntervalSeconds: 30,
+      auditRetentionSeconds: 365 * 86_400,
+    });
     expect(loadConfig({ SESSION_SWEEP_INTERVAL: "0" }).maintenance.sweepIntervalSeconds).toBe(0);
   });
 
@@ -82,7 +85,16 @@ describe("loadConfig()", () => {
     const prod = loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, MAIL_ENABLED: "false" });
     expect(prod.graphql).toMatchObject({ introspection: false, sandbox: false, fieldSuggestions: false });
     expect(prod.http.corsAllowLoopback).toBe(false);
-    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: strongSecret, TOTP_ENCRYPTION_KEY: totpKey, MAIL_ENABLED: "false", INTROSPECTION: "true", SANDBOX: "yes" }).graphql).toMatchObject({ introspection: true, sandbox: true });
+    expect(
+      loadConfig({
+        NODE_ENV: "production",
+        JWT_SECRET: strongSecret,
+        TOTP_ENCRYPTION_KEY: totpKey,
+        MAIL_ENABLED: "false",
+        INTROSPECTION: "true",
+        SANDBOX: "yes",
+      }).graphql,
+    ).toMatchObject({ introspection: true, sandbox: true });
   });
 
   test("reads RATE_LIMIT_ENABLED, TRUST_PROXY and CORS_ORIGINS, refusing bad values", () => {

@@ -241,7 +241,8 @@ export function loadConfig(env: Env): Config {
 
   const secret = env.JWT_SECRET;
   if (secret === undefined || secret === "") {
-    if (production) problems.push(`JWT_SECRET: required when NODE_ENV=production (at least ${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\`)`);
+    if (production)
+      problems.push(`JWT_SECRET: required when NODE_ENV=production (at least ${MIN_SECRET_BYTES} random bytes, e.g. \`openssl rand -base64 48\`)`);
   } else {
     const problem = jwtSecretProblem(secret);
     if (problem !== null) problems.push(`JWT_SECRET: ${problem}`);
@@ -251,7 +252,9 @@ export function loadConfig(env: Env): Config {
   const totpKey = totpKeyText === "" ? undefined : parseTotpKey(totpKeyText);
   if (totpKey === null) problems.push("TOTP_ENCRYPTION_KEY: must be exactly 32 bytes in base64 (e.g. `openssl rand -base64 32`)");
   else if (totpKey === undefined && production) {
-    problems.push("TOTP_ENCRYPTION_KEY: required when NODE_ENV=production (32 random bytes in base64, e.g. `openssl rand -base64 32`); keep it: without it no TOTP secret can be read");
+    problems.push(
+      "TOTP_ENCRYPTION_KEY: required when NODE_ENV=production (32 random bytes in base64, e.g. `openssl rand -base64 32`); keep it: without it no TOTP secret can be read",
+    );
   }
 
   const minLength = read.integer("PASSWORD_MIN_LENGTH", 15, { min: 8, max: 256 });
@@ -364,7 +367,10 @@ export function loadConfig(env: Env): Config {
 }
 
 function readOverrides(env: Env, problems: string[]): ProductionOverride[] {
-  const names = (env.PRODUCTION_OVERRIDES ?? "").split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const names = (env.PRODUCTION_OVERRIDES ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
   const unknown = names.filter((name) => !(PRODUCTION_OVERRIDES as readonly string[]).includes(name));
   if (unknown.length > 0) problems.push(`PRODUCTION_OVERRIDES: unknown ${unknown.join(", ")} (known: ${PRODUCTION_OVERRIDES.join(", ")})`);
   return names.filter((name): name is ProductionOverride => (PRODUCTION_OVERRIDES as readonly string[]).includes(name));
@@ -381,7 +387,8 @@ function readMailConfig(read: EnvReader, env: Env, production: boolean, problems
   // in production every mail setting must be chosen: a default would mail links to localhost from no-reply@localhost
   const needed = production && enabled;
   const required = (name: string, why: string) => {
-    if (needed && !env[name]?.trim()) problems.push(`${name}: required when NODE_ENV=production and mail is on (${why}); or set MAIL_ENABLED=false to run without mail`);
+    if (needed && !env[name]?.trim())
+      problems.push(`${name}: required when NODE_ENV=production and mail is on (${why}); or set MAIL_ENABLED=false to run without mail`);
   };
   required("SMTP_URL", "e.g. smtps://user:password@smtp.example.com:465 from your mail provider");
   required("MAIL_FROM", 'the sender, e.g. "Example <no-reply@example.com>"');
@@ -450,7 +457,10 @@ class EnvReader {
   headerNames(name: string, fallback: readonly string[]): string[] {
     const raw = this.env[name]?.trim();
     if (!raw) return [...fallback];
-    const names = raw.split(",").map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "");
+    const names = raw
+      .split(",")
+      .map((entry) => entry.trim().toLowerCase())
+      .filter((entry) => entry !== "");
     const bad = names.find((entry) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(entry));
     if (bad !== undefined) this.problems.push(`${name}: "${bad}" is not an HTTP header name`);
     return names;
@@ -460,7 +470,10 @@ class EnvReader {
   origins(name: string): string[] {
     const raw = this.env[name]?.trim();
     if (!raw) return [];
-    const entries = raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+    const entries = raw
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== "");
     if (entries.length === 1 && entries[0] === "*") return ["*"];
     const origins: string[] = [];
     for (const entry of entries) {
@@ -482,7 +495,10 @@ class EnvReader {
     const raw = this.env[name]?.trim();
     if (!raw) return [];
     const clients: IntrospectionClient[] = [];
-    for (const [index, entry] of raw.split(",").map((item) => item.trim()).entries()) {
+    for (const [index, entry] of raw
+      .split(",")
+      .map((item) => item.trim())
+      .entries()) {
       const colon = entry.indexOf(":");
       const id = colon > 0 ? entry.slice(0, colon) : "";
       const secret = colon > 0 ? entry.slice(colon + 1) : "";

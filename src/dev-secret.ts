@@ -15,7 +15,7 @@ export async function loadOrCreateDevSecret(dataDir: string): Promise<{ secret: 
   const secret = randomBytes(48).toString("base64url");
   // the folder stays traversable: as root, the embedded PostgreSQL runs as another user inside it
   await mkdir(dataDir, { recursive: true });
-  await writeFile(file, secret + "\n", { mode: 0o600 });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return { secret, created: true };
 }
 
@@ -31,6 +31,6 @@ export async function loadOrCreateDevTotpKey(dataDir: string): Promise<{ key: Bu
   const key = newTotpKey();
   await mkdir(dataDir, { recursive: true });
   // never overwrite: a key that does not parse may still be the one the stored secrets were sealed with
-  await writeFile(file, key.toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+  await writeFile(file, `${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
   return { key, created: true };
 }

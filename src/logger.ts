@@ -12,13 +12,13 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 /** JSON lines in production (for log shippers), short readable lines in development. */
 export function createLogger(options: { level: LogLevel; json: boolean; write?: (line: string) => void }): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line + "\n"));
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const emit = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (RANK[level] < RANK[options.level]) return;
     if (options.json) {
       write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }, errorReplacer));
     } else {
-      const extra = fields && Object.keys(fields).length > 0 ? " " + JSON.stringify(fields, errorReplacer) : "";
+      const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields, errorReplacer)}` : "";
       write(`${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${message}${extra}`);
     }
   };

@@ -3,7 +3,12 @@ import { ConfigError, loadConfig } from "./config.js";
 import { silentLogger } from "./logger.js";
 import { checkUnsafeSettings } from "./production-safety.js";
 
-const production = { NODE_ENV: "production", JWT_SECRET: "a-production-secret-0123456789-abcdefghijkl", MAIL_ENABLED: "false", TOTP_ENCRYPTION_KEY: "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=" };
+const production = {
+  NODE_ENV: "production",
+  JWT_SECRET: "a-production-secret-0123456789-abcdefghijkl",
+  MAIL_ENABLED: "false",
+  TOTP_ENCRYPTION_KEY: "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+};
 
 /** @see issue 19 */
 test("production refuses RATE_LIMIT_ENABLED=false unless PRODUCTION_OVERRIDES accepts it", () => {

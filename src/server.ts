@@ -33,14 +33,18 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   if (jwtSecret === undefined) {
     const dev = await loadOrCreateDevSecret(config.dataDir);
     jwtSecret = dev.secret;
-    log.warn(`JWT_SECRET is not set: using a development secret ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/jwt-secret. Set JWT_SECRET in production.`);
+    log.warn(
+      `JWT_SECRET is not set: using a development secret ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/jwt-secret. Set JWT_SECRET in production.`,
+    );
   }
 
   let totpKey: Buffer | undefined;
   if (config.mfa.encryptionKey === undefined) {
     const dev = await loadOrCreateDevTotpKey(config.dataDir);
     totpKey = dev.key;
-    log.warn(`TOTP_ENCRYPTION_KEY is not set: using a development key ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/totp-key. Set TOTP_ENCRYPTION_KEY in production.`);
+    log.warn(
+      `TOTP_ENCRYPTION_KEY is not set: using a development key ${dev.created ? "generated now and " : ""}kept in ${config.dataDir}/totp-key. Set TOTP_ENCRYPTION_KEY in production.`,
+    );
   }
 
   const database = await openStore(config, log);

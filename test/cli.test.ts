@@ -92,7 +92,10 @@ describe("npm run cli", { timeout: 90_000 }, () => {
     const listed = await runCli(["list-sessions", "--email", creds.email, "--json"], { databaseUrl: database.url });
     expect(listed.code).toBe(0);
     const sessions = JSON.parse(listed.stdout) as Array<{ id: string; status: string; userAgent: string }>;
-    expect(sessions.slice(0, 2)).toMatchObject([{ id: laptop.session.id, status: "ACTIVE", userAgent: "Laptop/9" }, { id: phone.session.id, status: "ACTIVE" }]);
+    expect(sessions.slice(0, 2)).toMatchObject([
+      { id: laptop.session.id, status: "ACTIVE", userAgent: "Laptop/9" },
+      { id: phone.session.id, status: "ACTIVE" },
+    ]);
 
     const one = await runCli(["revoke-sessions", "--email", creds.email, "--session-id", phone.session.id], { databaseUrl: database.url });
     expect(one.code).toBe(0);

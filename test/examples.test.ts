@@ -52,9 +52,13 @@ describe.each(EXAMPLES)("examples/%s", (example) => {
     await database?.drop();
   });
 
-  test("installs from the tarball and passes its own HTTP tests", async () => {
-    const output = await run("npm", ["test"], path.join(ROOT, "examples", example), { ...process.env, DATABASE_URL: database.url });
-    expect(output).toMatch(/# fail 0/);
-    expect(output).toMatch(/# pass [1-9]/);
-  }, 3 * MINUTES);
+  test(
+    "installs from the tarball and passes its own HTTP tests",
+    async () => {
+      const output = await run("npm", ["test"], path.join(ROOT, "examples", example), { ...process.env, DATABASE_URL: database.url });
+      expect(output).toMatch(/# fail 0/);
+      expect(output).toMatch(/# pass [1-9]/);
+    },
+    3 * MINUTES,
+  );
 });

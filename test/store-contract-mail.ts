@@ -19,7 +19,16 @@ function mailToken(userId: string, overrides: Partial<MailTokenRecord> = {}): Ma
 }
 
 function mail(to: string, overrides: Partial<NewOutboxMail> = {}): NewOutboxMail {
-  return { userId: null, kind: "PASSWORD_RESET", to, subject: "Reset your password", text: "link: https://x/?t=1", html: "<p>link</p>", createdAt: at(0), ...overrides };
+  return {
+    userId: null,
+    kind: "PASSWORD_RESET",
+    to,
+    subject: "Reset your password",
+    text: "link: https://x/?t=1",
+    html: "<p>link</p>",
+    createdAt: at(0),
+    ...overrides,
+  };
 }
 
 /**
@@ -34,7 +43,15 @@ export function describeMailStoreContract(store: () => Store, createUser: (overr
       await store().issueMailToken(token, mail(user.email, { userId: user.id }));
       expect(await store().findMailToken(token.tokenHash)).toEqual(token);
       const [queued] = await store().listOutboxMails(user.email);
-      expect(queued).toMatchObject({ userId: user.id, kind: "PASSWORD_RESET", to: user.email, attempts: 0, sentAt: null, failedAt: null, text: "link: https://x/?t=1" });
+      expect(queued).toMatchObject({
+        userId: user.id,
+        kind: "PASSWORD_RESET",
+        to: user.email,
+        attempts: 0,
+        sentAt: null,
+        failedAt: null,
+        text: "link: https://x/?t=1",
+      });
       expect(await store().findMailToken("0".repeat(64))).toBeNull();
     });
 
@@ -55,8 +72,12 @@ export function describeMailStoreContract(store: () => Store, createUser: (overr
       const token = mailToken(user.id, { email: user.email });
       await store().issueMailToken(token, mail(user.email));
       const redemption = {
-        tokenHash: token.tokenHash, userId: user.id, purpose: "PASSWORD_RESET" as const, now: at(60),
-        verifiedEmail: user.email, mails: [mail(user.email, { kind: "PASSWORD_CHANGED" })],
+        tokenHash: token.tokenHash,
+        userId: user.id,
+        purpose: "PASSWORD_RESET" as const,
+        now: at(60),
+        verifiedEmail: user.email,
+        mails: [mail(user.email, { kind: "PASSWORD_CHANGED" })],
       };
       const results = await Promise.all([store().redeemMailToken(redemption), store().redeemMailToken(redemption)]);
       expect(results.filter((r) => r.ok)).toHaveLength(1);
@@ -85,7 +106,15 @@ export function describeMailStoreContract(store: () => Store, createUser: (overr
       const newEmail = `new-${random()}@example.com`;
       const token = mailToken(user.id, { purpose: "EMAIL_CHANGE", email: newEmail });
       await store().issueMailToken(token, mail(newEmail));
-      const redemption = { tokenHash: token.tokenHash, userId: user.id, purpose: "EMAIL_CHANGE" as const, now: at(5), newEmail, verifiedEmail: newEmail, mails: [] };
+      const redemption = {
+        tokenHash: token.tokenHash,
+        userId: user.id,
+        purpose: "EMAIL_CHANGE" as const,
+        now: at(5),
+        newEmail,
+        verifiedEmail: newEmail,
+        mails: [],
+      };
       const squatter = await createUser({ email: newEmail });
       await expect(store().redeemMailToken(redemption)).rejects.toBeInstanceOf(DuplicateError);
       expect((await store().findUserById(user.id))?.email).toBe(user.email);
@@ -98,12 +127,26 @@ export function describeMailStoreContract(store: () => Store, createUser: (overr
       const user = await createUser();
       const token = mailToken(user.id, { purpose: "EMAIL_VERIFICATION", email: "old-address@example.com" });
       await store().issueMailToken(token, mail(user.email));
-      const result = await store().redeemMailToken({ tokenHash: token.tokenHash, userId: user.id, purpose: "EMAIL_VERIFICATION", now: at(1), verifiedEmail: token.email, mails: [] });
+      const result = await store().redeemMailToken({
+        tokenHash: token.tokenHash,
+        userId: user.id,
+        purpose: "EMAIL_VERIFICATION",
+        now: at(1),
+        verifiedEmail: token.email,
+        mails: [],
+      });
       expect(result).toMatchObject({ ok: true, user: { emailVerifiedAt: null } });
     });
 
     test("createUser() keeps emailVerifiedAt when given, null otherwise; deleteUser() takes the tokens along", async () => {
-      const verified = await store().createUser({ email: `v-${random()}@example.com`, username: null, passwordHash: "h", roles: [], profile: {}, emailVerifiedAt: at(7) });
+      const verified = await store().createUser({
+        email: `v-${random()}@example.com`,
+        username: null,
+        passwordHash: "h",
+        roles: [],
+        profile: {},
+        emailVerifiedAt: at(7),
+      });
       expect(verified.emailVerifiedAt).toEqual(at(7));
       const user = await createUser();
       expect((await store().findUserById(user.id))?.emailVerifiedAt).toBeNull();

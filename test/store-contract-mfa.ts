@@ -22,8 +22,15 @@ export function describeMfaContract(getStore: () => Store): void {
 
     function challenge(userId: string, overrides: Partial<NewMfaChallenge> = {}): NewMfaChallenge {
       return {
-        id: randomBytes(16).toString("base64url"), userId, secretHash: "f".repeat(64), ipAddress: "127.0.0.1", securityStamp: "stamp",
-        endOtherSessions: false, createdAt: at(0), expiresAt: at(300), ...overrides,
+        id: randomBytes(16).toString("base64url"),
+        userId,
+        secretHash: "f".repeat(64),
+        ipAddress: "127.0.0.1",
+        securityStamp: "stamp",
+        endOtherSessions: false,
+        createdAt: at(0),
+        expiresAt: at(300),
+        ...overrides,
       };
     }
 

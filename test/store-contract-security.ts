@@ -24,7 +24,11 @@ export function describeSecurityChangeContract(getStore: () => Store): void {
       const keep = await loginWith(store, user.id, user.securityStamp);
       const other = await loginWith(store, user.id, user.securityStamp);
       const theirs = await loginWith(store, bystander.id, bystander.securityStamp);
-      const change: SecurityChange = { expectedStamp: user.securityStamp, passwordHash: "$argon2id$changed", endSessions: { status: "REVOKED", exceptSessionId: keep.session.id } };
+      const change: SecurityChange = {
+        expectedStamp: user.securityStamp,
+        passwordHash: "$argon2id$changed",
+        endSessions: { status: "REVOKED", exceptSessionId: keep.session.id },
+      };
       const changed = await store.applySecurityChange(user.id, change, at(9));
       expect(changed).toEqual({ ok: true, sessionsEnded: 1, user: { ...user, passwordHash: "$argon2id$changed", securityStamp: expect.any(String) } });
       const stamp = changed.ok ? changed.user.securityStamp : "";
@@ -40,7 +44,11 @@ export function describeSecurityChangeContract(getStore: () => Store): void {
       const store = getStore();
       const user = await store.createUser(newUser());
       const live = await loginWith(store, user.id, user.securityStamp);
-      const first = await store.applySecurityChange(user.id, { expectedStamp: user.securityStamp, endSessions: { status: "REVOKED", exceptSessionId: live.session.id } }, at(1));
+      const first = await store.applySecurityChange(
+        user.id,
+        { expectedStamp: user.securityStamp, endSessions: { status: "REVOKED", exceptSessionId: live.session.id } },
+        at(1),
+      );
       expect(first.ok).toBe(true);
       const now = await store.findUserById(user.id);
       const stale = { expectedStamp: user.securityStamp, passwordHash: "$argon2id$late", disabledAt: at(2), endSessions: revokeAll };
@@ -79,7 +87,9 @@ export function describeSecurityChangeContract(getStore: () => Store): void {
       const user = await store.createUser(newUser());
       await Promise.all(Array.from({ length: 6 }, () => store.ping()));
       const change: SecurityChange =
-        kind === "disable" ? { expectedStamp: null, disabledAt: at(1), endSessions: revokeAll } : { expectedStamp: user.securityStamp, passwordHash: "$argon2id$new", endSessions: revokeAll };
+        kind === "disable"
+          ? { expectedStamp: null, disabledAt: at(1), endSessions: revokeAll }
+          : { expectedStamp: user.securityStamp, passwordHash: "$argon2id$new", endSessions: revokeAll };
       const [changed] = await Promise.all([
         store.applySecurityChange(user.id, change, at(1)),
         ...Array.from({ length: 5 }, () => loginWith(store, user.id, user.securityStamp, at(1))),

@@ -48,8 +48,16 @@ export function newToken(sessionId: string, createdAt = at(0), expiresAt = at(36
 
 function newAuditEvent(overrides: Partial<NewAuditEvent> = {}): NewAuditEvent {
   return {
-    userId: randomUUID(), sessionId: randomUUID(), actorId: null, type: "LOGIN", outcome: "SUCCESS",
-    ipAddress: "127.0.0.1", userAgent: "vitest", detail: { reason: "none", attempt: 1 }, createdAt: at(0), ...overrides,
+    userId: randomUUID(),
+    sessionId: randomUUID(),
+    actorId: null,
+    type: "LOGIN",
+    outcome: "SUCCESS",
+    ipAddress: "127.0.0.1",
+    userAgent: "vitest",
+    detail: { reason: "none", attempt: 1 },
+    createdAt: at(0),
+    ...overrides,
   };
 }
 
@@ -101,7 +109,18 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
       test("createUser() returns the stored account as a plain record", async () => {
         const input = newUser();
         const user = await store.createUser(input);
-        expect(Object.keys(user).sort()).toEqual(["createdAt", "disabledAt", "email", "emailVerifiedAt", "id", "passwordHash", "profile", "roles", "securityStamp", "username"]);
+        expect(Object.keys(user).sort()).toEqual([
+          "createdAt",
+          "disabledAt",
+          "email",
+          "emailVerifiedAt",
+          "id",
+          "passwordHash",
+          "profile",
+          "roles",
+          "securityStamp",
+          "username",
+        ]);
         expect(user).toMatchObject({ email: input.email, username: input.username, passwordHash: input.passwordHash, disabledAt: null });
         expect(user.id).toEqual(expect.any(String));
         expect(user.securityStamp).toEqual(expect.any(String));
@@ -157,7 +176,11 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       test("enableUser() clears disabledAt, and returns null for an unknown user", async () => {
         const user = await createUser();
-        const changed = await store.applySecurityChange(user.id, { expectedStamp: null, disabledAt: at(5), endSessions: { status: "REVOKED", exceptSessionId: null } }, at(5));
+        const changed = await store.applySecurityChange(
+          user.id,
+          { expectedStamp: null, disabledAt: at(5), endSessions: { status: "REVOKED", exceptSessionId: null } },
+          at(5),
+        );
         expect(changed).toEqual({ ok: true, sessionsEnded: 0, user: { ...user, disabledAt: at(5), securityStamp: expect.any(String) } });
         expect((await store.findUserById(user.id))?.disabledAt).toEqual(at(5));
         expect(await store.enableUser(user.id)).toMatchObject({ ...user, securityStamp: expect.any(String) });
@@ -215,7 +238,10 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const first = await login(user.id);
         const session = newSession(user.id);
         const token = newToken(session.id);
-        expect(await store.startSession(session, token, rejectWhenOneActive, at(1), user.securityStamp)).toEqual({ ok: false, reason: "SESSION_LIMIT_REACHED" });
+        expect(await store.startSession(session, token, rejectWhenOneActive, at(1), user.securityStamp)).toEqual({
+          ok: false,
+          reason: "SESSION_LIMIT_REACHED",
+        });
         expect(await store.getSession(session.id)).toBeNull();
         expect(await store.findRefreshToken(token.id)).toBeNull();
         expect(await store.getSession(first.session.id)).toEqual(first.session);
@@ -372,7 +398,10 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         expect(await store.findRefreshToken(next.id)).toEqual(newToken);
         expect(await store.getSession(session.id)).toEqual(slid);
         expect(await store.findRefreshToken(token.id)).toEqual({
-          ...token, rotatedAt: at(60), successorId: next.id, successorSecretSealed: sealedForPredecessor,
+          ...token,
+          rotatedAt: at(60),
+          successorId: next.id,
+          successorSecretSealed: sealedForPredecessor,
         });
       });
 
@@ -424,7 +453,10 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         await store.appendAuditEvents([older, newer]);
         await store.appendAuditEvents([]);
         const listed = await store.listAuditEvents({ userId, limit: 10, before: null });
-        expect(listed).toEqual([{ ...newer, id: expect.any(String) }, { ...older, id: expect.any(String) }]);
+        expect(listed).toEqual([
+          { ...newer, id: expect.any(String) },
+          { ...older, id: expect.any(String) },
+        ]);
         expect(Object.keys(listed[0]!).sort()).toEqual(Object.keys({ ...newer, id: "" }).sort());
       });
 

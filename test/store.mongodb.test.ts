@@ -18,7 +18,7 @@ import { describeStoreContract } from "./store-contract.js";
 const baseUrl = process.env.MONGODB_URL ?? "";
 const COLLECTIONS = ["users", "sessions", "refresh_tokens", "audit_events", "rate_limits"];
 const SKIP_REASON =
-  'skipped: MONGODB_URL is not set; run `docker compose up -d mongo` and ' +
+  "skipped: MONGODB_URL is not set; run `docker compose up -d mongo` and " +
   'MONGODB_URL="mongodb://localhost:27017/auth?replicaSet=rs0&directConnection=true" npm test';
 
 if (baseUrl === "") console.warn(`MongoDB store contract ${SKIP_REASON}`);

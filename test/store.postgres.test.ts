@@ -108,11 +108,16 @@ describe("migratePostgres()", () => {
       const logs: string[] = [];
       await Promise.all([1, 2, 3].map(() => migratePostgres(database.url, (msg) => logs.push(msg))));
       const dir = defaultMigrationsDir();
-      const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      const names = (await readdir(dir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
       const expected = await Promise.all(
         names.map(async (name) => ({
           migration_name: name,
-          checksum: createHash("sha256").update(await readFile(path.join(dir, name, "migration.sql"))).digest("hex"),
+          checksum: createHash("sha256")
+            .update(await readFile(path.join(dir, name, "migration.sql")))
+            .digest("hex"),
           applied_steps_count: 1,
           rolled_back_at: null,
           finished: true,

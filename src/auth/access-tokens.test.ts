@@ -158,12 +158,9 @@ describe("verifyAccessToken()", () => {
     expect(rejection(token).details.logDetail).toBe(`header parameter not allowed: ${name}`);
   });
 
-  test.each(["", "garbage", "a.b", "a.b.c.d", "not base64!.x.y", `${b64([1])}.${b64(goodPayload)}.x`])(
-    "verifyAccessToken() rejects garbage %j",
-    (token) => {
-      expect(rejection(token).details.logDetail).toMatch(/malformed|algorithm not allowed/);
-    },
-  );
+  test.each(["", "garbage", "a.b", "a.b.c.d", "not base64!.x.y", `${b64([1])}.${b64(goodPayload)}.x`])("verifyAccessToken() rejects garbage %j", (token) => {
+    expect(rejection(token).details.logDetail).toMatch(/malformed|algorithm not allowed/);
+  });
 
   test("verifyAccessToken() rejects an empty header", () => {
     expect(rejection("e30.e30.c2ln").details.logDetail).toBe("algorithm not allowed");
@@ -244,7 +241,12 @@ describe("verifyAccessToken() in one pass", () => {
     ["alg none", `${b64({ alg: "none", typ: "at+jwt" })}.${b64(goodPayload)}.`, now],
   ];
   test.each(variants)("verifyAccessToken() refuses what jsonwebtoken refuses: %s", (_name, token, at) => {
-    const options: jwt.VerifyOptions = { algorithms: ["HS256"], issuer: settings.issuer, audience: settings.audience, clockTimestamp: Math.floor(at.getTime() / 1000) };
+    const options: jwt.VerifyOptions = {
+      algorithms: ["HS256"],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      clockTimestamp: Math.floor(at.getTime() / 1000),
+    };
     let refusedByJsonwebtoken = false;
     try {
       jwt.verify(token, settings.key, options);
@@ -263,7 +265,7 @@ describe("verifyAccessToken() in one pass", () => {
 });
 
 test("createAccessTokenKey() refuses a short or predictable secret even when passed directly @see issue 19", () => {
-  expect(() => createAccessTokenKey("abcdefgh".repeat(3) + "abcdefg")).toThrow(/at least 32 bytes/);
+  expect(() => createAccessTokenKey(`${"abcdefgh".repeat(3)}abcdefg`)).toThrow(/at least 32 bytes/);
   expect(() => createAccessTokenKey("short-secret")).toThrow(RangeError);
   expect(() => createAccessTokenKey("ab".repeat(32))).toThrow(/predictable/);
   expect(() => createAccessTokenKey("test-secret-that-is-at-least-32-bytes-long")).not.toThrow();

@@ -47,11 +47,7 @@ export function createAccessTokenKey(secret: string): KeyObject {
 }
 
 /** Signs an HS256 access token (typ at+jwt) for the session, valid for settings.ttlSeconds from `now`. */
-export function signAccessToken(
-  settings: AccessTokenSettings,
-  claims: AccessTokenClaims,
-  now: Date,
-): { token: string; expiresAt: Date } {
+export function signAccessToken(settings: AccessTokenSettings, claims: AccessTokenClaims, now: Date): { token: string; expiresAt: Date } {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + settings.ttlSeconds;
   const payload = {
@@ -101,11 +97,7 @@ const isIntegerSeconds = (value: unknown): value is number => Number.isSafeInteg
  * key-naming header, integer exp and iat, sub and sid. Throws invalidToken(logDetail) naming the exact cause, or
  * tokenExpired() for a token that passed every other check.
  */
-export function verifyAccessToken(
-  settings: AccessTokenSettings,
-  token: string,
-  now: Date,
-): AccessTokenClaims & { expiresAt: Date } {
+export function verifyAccessToken(settings: AccessTokenSettings, token: string, now: Date): AccessTokenClaims & { expiresAt: Date } {
   if (typeof token !== "string") throw invalidToken("not a string");
   if (token.length > MAX_TOKEN_LENGTH) throw invalidToken("oversized");
   if (!JWS_COMPACT.test(token)) throw invalidToken("malformed");

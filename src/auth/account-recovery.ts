@@ -64,7 +64,10 @@ export async function sendPasswordResetLink(deps: AuthDeps, actor: Actor, userId
   if (!user) throw badInput("INVALID_INPUT", "id", "No user with this id");
   const queued = await mailResetLink(deps, user);
   const detail = isSystemActor(actor) ? { actor: actor.system } : {};
-  await deps.audit.record({ type: "PASSWORD_RESET_REQUESTED", outcome: queued ? "SUCCESS" : "FAILURE", userId, actorId: isSystemActor(actor) ? null : actor.user.id, client, detail }, deps.now());
+  await deps.audit.record(
+    { type: "PASSWORD_RESET_REQUESTED", outcome: queued ? "SUCCESS" : "FAILURE", userId, actorId: isSystemActor(actor) ? null : actor.user.id, client, detail },
+    deps.now(),
+  );
   return queued;
 }
 
@@ -84,7 +87,14 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; newP
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username }, "newPassword");
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = deps.now();
-  const redeemed = await deps.store.redeemMailToken({ tokenHash: token.tokenHash, userId: user.id, purpose: "PASSWORD_RESET", now, verifiedEmail: token.email, mails: [] });
+  const redeemed = await deps.store.redeemMailToken({
+    tokenHash: token.tokenHash,
+    userId: user.id,
+    purpose: "PASSWORD_RESET",
+    now,
+    verifiedEmail: token.email,
+    mails: [],
+  });
   if (!redeemed.ok) {
     await deps.audit.record({ type: "PASSWORD_RESET", outcome: "FAILURE", userId: user.id, client, detail: { reason: "used meanwhile" } }, now);
     return invalidMailToken();

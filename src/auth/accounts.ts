@@ -103,7 +103,10 @@ export async function changePassword(
   // a stolen access token must not become an oracle for the current password
   await limits.beforePasswordChange(user.id, principal.session.id);
   if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword, client.signal))) {
-    await deps.audit.record({ type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
+    await deps.audit.record(
+      { type: "PASSWORD_CHANGED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } },
+      deps.now(),
+    );
     throw badInput("WRONG_PASSWORD", "currentPassword", "Current password is incorrect");
   }
   await limits.passwordChangeSucceeded(user.id, principal.session.id);
@@ -114,7 +117,10 @@ export async function changePassword(
   if (!changed.ok) throw sessionEnded(null, `account changed during password change (${changed.reason})`);
   const revoked = changed.sessionsEnded;
   const now = deps.now();
-  await deps.audit.record({ type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } }, now);
+  await deps.audit.record(
+    { type: "PASSWORD_CHANGED", userId: user.id, sessionId: principal.session.id, client, detail: { otherSessionsRevoked: revoked } },
+    now,
+  );
   await queuePasswordChangedNotice(deps, user, now);
   return revoked;
 }

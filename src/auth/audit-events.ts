@@ -8,12 +8,7 @@ import { ADMIN_ROLE, hasRole } from "./policies.js";
 export const MAX_AUDIT_EVENTS_PER_READ = 200;
 
 /** A user's recent audit events, newest first: for the user themself, administrators and the system. */
-export async function listAuditEvents(
-  deps: AuthDeps,
-  actor: Actor,
-  userId: string,
-  page: { limit: number; before: Date | null },
-): Promise<AuditEventRecord[]> {
+export async function listAuditEvents(deps: AuthDeps, actor: Actor, userId: string, page: { limit: number; before: Date | null }): Promise<AuditEventRecord[]> {
   requireSelfOrAdmin(actor, userId, "see this user's audit events");
   if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_AUDIT_EVENTS_PER_READ) {
     throw badInput("INVALID_INPUT", "limit", `limit must be from 1 to ${MAX_AUDIT_EVENTS_PER_READ}`);

@@ -18,10 +18,7 @@ export class TaskAbandonedError extends Error {
  * Runs at most `max` tasks at once; the others wait in arrival order, at most `maxQueue` of them (more are refused
  * with QueueFullError). A waiting task whose `signal` aborts leaves the queue and is refused (TaskAbandonedError).
  */
-export function createConcurrencyLimit(
-  max: number,
-  options: { maxQueue?: number } = {},
-): <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T> {
+export function createConcurrencyLimit(max: number, options: { maxQueue?: number } = {}): <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T> {
   if (!Number.isInteger(max) || max < 1) {
     throw new RangeError(`Concurrency limit must be a positive integer, got ${max}`);
   }

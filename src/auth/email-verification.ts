@@ -15,7 +15,14 @@ export async function sendVerificationEmail(deps: AuthDeps, principal: Principal
   await deps.mail.rateLimits.beforeMail({ email: user.email, userId: user.id }, client);
   const queued = await issueMailToken(deps, user, "EMAIL_VERIFICATION", user.email, (token) => ({ kind: "EMAIL_VERIFICATION", to: user.email, token }));
   await deps.audit.record(
-    { type: "EMAIL_VERIFICATION_REQUESTED", outcome: queued ? "SUCCESS" : "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: queued ? {} : { reason: "mail off" } },
+    {
+      type: "EMAIL_VERIFICATION_REQUESTED",
+      outcome: queued ? "SUCCESS" : "FAILURE",
+      userId: user.id,
+      sessionId: principal.session.id,
+      client,
+      detail: queued ? {} : { reason: "mail off" },
+    },
     deps.now(),
   );
 }
@@ -37,7 +44,17 @@ export async function requestEmailChange(
   // the same allowance of password proofs as changePassword: a stolen access token is no password oracle
   await deps.rateLimits.beforePasswordChange(user.id);
   if (!(await deps.hasher.verify(user.passwordHash, input.currentPassword))) {
-    await deps.audit.record({ type: "EMAIL_CHANGE_REQUESTED", outcome: "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: { reason: "wrong current password" } }, deps.now());
+    await deps.audit.record(
+      {
+        type: "EMAIL_CHANGE_REQUESTED",
+        outcome: "FAILURE",
+        userId: user.id,
+        sessionId: principal.session.id,
+        client,
+        detail: { reason: "wrong current password" },
+      },
+      deps.now(),
+    );
     throw badInput("WRONG_PASSWORD", "currentPassword", "Current password is incorrect");
   }
   await deps.rateLimits.passwordChangeSucceeded(user.id);
@@ -47,7 +64,14 @@ export async function requestEmailChange(
   await deps.mail.rateLimits.beforeMail({ email: newEmail, userId: user.id }, client);
   const queued = await issueMailToken(deps, user, "EMAIL_CHANGE", newEmail, (token) => ({ kind: "EMAIL_CHANGE", to: newEmail, token }));
   await deps.audit.record(
-    { type: "EMAIL_CHANGE_REQUESTED", outcome: queued ? "SUCCESS" : "FAILURE", userId: user.id, sessionId: principal.session.id, client, detail: queued ? {} : { reason: "mail off" } },
+    {
+      type: "EMAIL_CHANGE_REQUESTED",
+      outcome: queued ? "SUCCESS" : "FAILURE",
+      userId: user.id,
+      sessionId: principal.session.id,
+      client,
+      detail: queued ? {} : { reason: "mail off" },
+    },
     deps.now(),
   );
 }

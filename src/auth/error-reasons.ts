@@ -41,9 +41,4 @@ export type ErrorReason = keyof typeof ERROR_REASONS;
 export type ErrorCode = (typeof ERROR_REASONS)[ErrorReason];
 
 /** The reasons that mean "this session is over: sign in again" (as opposed to "renew" or "retry"). */
-export const SIGNED_OUT_REASONS: readonly ErrorReason[] = [
-  "SESSION_ENDED",
-  "ACCOUNT_UNAVAILABLE",
-  "REFRESH_TOKEN_INVALID",
-  "REFRESH_TOKEN_REUSED",
-];
+export const SIGNED_OUT_REASONS: readonly ErrorReason[] = ["SESSION_ENDED", "ACCOUNT_UNAVAILABLE", "REFRESH_TOKEN_INVALID", "REFRESH_TOKEN_REUSED"];

@@ -17,7 +17,13 @@ async function sessionOf(store: Store, userId: string, createdAt: Date, expiresA
   const { securityStamp } = (await store.findUserById(userId))!;
   const id = randomUUID();
   const token = { id: randomUUID(), sessionId: id, secretHash: "x".repeat(64), createdAt, expiresAt };
-  const started = await store.startSession({ id, userId, createdAt, expiresAt, userAgent: null, ipAddress: null }, token, () => ({ replace: [] }), createdAt, securityStamp);
+  const started = await store.startSession(
+    { id, userId, createdAt, expiresAt, userAgent: null, ipAddress: null },
+    token,
+    () => ({ replace: [] }),
+    createdAt,
+    securityStamp,
+  );
   if (!started.ok) throw new Error("session refused");
   return started.session;
 }

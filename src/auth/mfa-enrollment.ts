@@ -59,7 +59,10 @@ export async function disableTotp(deps: AuthDeps, principal: Principal, code: st
   if (!totp?.enabledAt) throw badInput("INVALID_INPUT", "code", "TOTP is not on for this account");
   const proved = await spendSecondFactor(deps, totp, code, client);
   if (!proved) throw await wrongCode(deps, user.id, "disable", client, session.id);
-  await deps.audit.record({ type: "MFA_CODE", userId: user.id, sessionId: session.id, client, detail: { purpose: "disable", method: proved.method } }, deps.now());
+  await deps.audit.record(
+    { type: "MFA_CODE", userId: user.id, sessionId: session.id, client, detail: { purpose: "disable", method: proved.method } },
+    deps.now(),
+  );
   await deps.store.mfa.deleteTotp(user.id);
   const ended = await endOtherSessions(deps, principal);
   await deps.audit.record({ type: "TOTP_DISABLED", userId: user.id, sessionId: session.id, client, detail: { otherSessionsRevoked: ended } }, deps.now());

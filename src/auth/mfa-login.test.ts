@@ -16,7 +16,13 @@ const password = "a long enough password for mfa";
 async function setUp(env: Record<string, string> = {}) {
   let clock = new Date(Date.UTC(2030, 0, 1, 0, 0, 10));
   const store = createMemoryStore();
-  const deps = createAuthDeps({ config: loadConfig({ SESSION_LIMIT: "0", ...env }), jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop", store, log: silentLogger, now: () => clock });
+  const deps = createAuthDeps({
+    config: loadConfig({ SESSION_LIMIT: "0", ...env }),
+    jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop",
+    store,
+    log: silentLogger,
+    now: () => clock,
+  });
   const auth = createAuth(deps);
   const user = await auth.createUser(CLI_ACTOR, { email: `mfa${Math.random()}@example.com`, password }, client);
   const { session } = await auth.login({ login: user.email, password }, client);
@@ -24,12 +30,20 @@ async function setUp(env: Record<string, string> = {}) {
   const { secret } = await auth.startTotpEnrollment(principal, client);
   const recoveryCodes = await auth.confirmTotpEnrollment(principal, totpCodeAt(secret, clock), client);
   return {
-    auth, store, user, principal, secret, recoveryCodes,
+    auth,
+    store,
+    user,
+    principal,
+    secret,
+    recoveryCodes,
     advance: (seconds: number) => void (clock = new Date(clock.getTime() + seconds * 1000)),
     code: (steps = 0) => totpCodeAt(secret, new Date(clock.getTime() + steps * 30_000)),
     /** The mfaToken a login with the right password answers. */
     async mfaToken(from: ClientInfo = client, endOtherSessions = false): Promise<string> {
-      const refusal = await auth.login({ login: user.email, password, endOtherSessions }, from).then(() => null, (error: unknown) => error);
+      const refusal = await auth.login({ login: user.email, password, endOtherSessions }, from).then(
+        () => null,
+        (error: unknown) => error,
+      );
       expect(refusal).toBeInstanceOf(AuthError);
       expect(refusal).toMatchObject({ code: "MFA_REQUIRED", reason: "MFA_REQUIRED" });
       return (refusal as AuthError).details.mfaToken!;
@@ -37,7 +51,11 @@ async function setUp(env: Record<string, string> = {}) {
   };
 }
 
-const reasonOf = (promise: Promise<unknown>) => promise.then(() => "OK", (error: AuthError) => error.reason);
+const reasonOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "OK",
+    (error: AuthError) => error.reason,
+  );
 
 describe("completeMfaLogin() @see issue 15", () => {
   test("an mfaToken expires after MFA_TOKEN_TTL (5 minutes by default)", async () => {
@@ -88,7 +106,12 @@ describe("completeMfaLogin() @see issue 15", () => {
 
   test("turning TOTP on refuses a login that checked the password before, when it stores its session after @see issue 19", async () => {
     const store = createMemoryStore();
-    const deps = createAuthDeps({ config: loadConfig({ SESSION_LIMIT: "0" }), jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop", store, log: silentLogger });
+    const deps = createAuthDeps({
+      config: loadConfig({ SESSION_LIMIT: "0" }),
+      jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop",
+      store,
+      log: silentLogger,
+    });
     const auth = createAuth(deps);
     const user = await auth.createUser(CLI_ACTOR, { email: "race@example.com", password }, client);
     const { session } = await auth.login({ login: user.email, password }, client);

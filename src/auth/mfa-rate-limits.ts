@@ -25,7 +25,8 @@ export function createMfaRateLimits(factory: RateLimiterFactory, settings: RateL
   return {
     async beforeCode(userId) {
       const verdict = await failures.peek(userId);
-      if (!verdict.ok) throw new AuthError("RATE_LIMITED", TOO_MANY_ATTEMPTS, { retryAfterSeconds: verdict.retryAfterSeconds, logDetail: "mfa code rate limit" });
+      if (!verdict.ok)
+        throw new AuthError("RATE_LIMITED", TOO_MANY_ATTEMPTS, { retryAfterSeconds: verdict.retryAfterSeconds, logDetail: "mfa code rate limit" });
     },
     async codeFailed(userId) {
       await failures.consume(userId);

@@ -17,7 +17,10 @@ describe("observer", () => {
     const audit = observeAudit({ record: async (entry) => void recorded.push(entry) }, { ...NO_OBSERVER, accountEvent: (...args) => seen.push(args) });
     await audit.record({ type: "LOGIN", outcome: "FAILURE", userId: null, detail: { reason: "wrong password" } }, new Date());
     await audit.record({ type: "LOGOUT", userId: "u1" }, new Date());
-    expect(seen).toEqual([["LOGIN", "FAILURE", "wrong password"], ["LOGOUT", "SUCCESS", null]]);
+    expect(seen).toEqual([
+      ["LOGIN", "FAILURE", "wrong password"],
+      ["LOGOUT", "SUCCESS", null],
+    ]);
     expect(recorded).toHaveLength(2);
   });
 });

@@ -6,11 +6,7 @@ import type { PasswordPolicy } from "./passwords.js";
 
 const policy: PasswordPolicy = { minLength: 15, maxLength: 20 };
 
-function policyMessage(
-  password: string,
-  context?: Parameters<typeof checkPasswordPolicy>[2],
-  limits: PasswordPolicy = policy,
-): string | undefined {
+function policyMessage(password: string, context?: Parameters<typeof checkPasswordPolicy>[2], limits: PasswordPolicy = policy): string | undefined {
   try {
     checkPasswordPolicy(password, limits, context);
     return undefined;
@@ -65,7 +61,7 @@ describe("checkPasswordPolicy()", () => {
   });
 
   test("checkPasswordPolicy() rejects a password that is not a string", () => {
-    expect(policyMessage(12345678901234567 as unknown as string)).toBe("Password must be a string");
+    expect(policyMessage(1234567890123 as unknown as string)).toBe("Password must be a string");
     expect(policyMessage(undefined as unknown as string)).toBe("Password must be a string");
   });
 

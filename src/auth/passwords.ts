@@ -52,8 +52,6 @@ function countCodePoints(text: string): number {
   return count;
 }
 
-
-
 /** Throws BAD_USER_INPUT unless the password meets the policy (length, not common, not an own identifier). */
 export function checkPasswordPolicy(password: string, policy: PasswordPolicy, context?: PasswordContext, field = "password"): void {
   const policyError = (message: string, reason: ErrorReason = "PASSWORD_TOO_COMMON"): AuthError => badInput(reason, field, message);
@@ -164,7 +162,8 @@ export function createPasswordHasher(
     }, signal);
     if (!weaker) currentVerifyMs = currentVerifyMs === undefined ? tookMs : 0.8 * currentVerifyMs + 0.2 * tookMs;
     // an old-parameter hash verifies faster than the dummy hash of an unknown account: pad it (outside the queue)
-    else if (currentVerifyMs === undefined) await verify(await getDummyHash(), password, signal); // no measure yet: a real one
+    else if (currentVerifyMs === undefined)
+      await verify(await getDummyHash(), password, signal); // no measure yet: a real one
     else if (currentVerifyMs > tookMs) await sleep(currentVerifyMs - tookMs);
     return valid;
   };

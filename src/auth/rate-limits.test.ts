@@ -135,7 +135,10 @@ describe("adaptFlexibleLimiter()", () => {
   });
 
   test("fails closed when the store does not answer in time", async () => {
-    const hanging = adaptFlexibleLimiter({ points: 5, consume: () => new Promise(() => {}), get: () => new Promise(() => {}), delete: () => new Promise(() => {}) }, 50);
+    const hanging = adaptFlexibleLimiter(
+      { points: 5, consume: () => new Promise(() => {}), get: () => new Promise(() => {}), delete: () => new Promise(() => {}) },
+      50,
+    );
     await expect(hanging.consume("k")).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });

@@ -78,7 +78,6 @@ export interface AuthRateLimits {
   passwordChangeSucceeded(userId: string, sessionId?: string | null): Promise<void>;
 }
 
-
 /** The message of every TOO_MANY_REQUESTS: it never says which limit, nor whether the account exists. */
 export const TOO_MANY_ATTEMPTS = "Too many attempts; try again later";
 
@@ -128,8 +127,18 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
   const signUps = factory.create({ name: "sign-ups", points: settings.signUpsPerHour, durationSeconds: HOUR, blockSeconds: 0 });
   const signUpEmails = factory.create({ name: "sign-up-emails", points: SIGN_UPS_PER_EMAIL_PER_HOUR, durationSeconds: HOUR, blockSeconds: 0 });
   const renewals = factory.create({ name: "renewals", points: RENEWALS_PER_MINUTE, durationSeconds: MINUTE, blockSeconds: 0 });
-  const passwordAttempts = factory.create({ name: "password-change-attempts", points: settings.accountFailures, durationSeconds: window, blockSeconds: window });
-  const sessionPasswordAttempts = factory.create({ name: "password-change-session", points: settings.loginFailures, durationSeconds: window, blockSeconds: window });
+  const passwordAttempts = factory.create({
+    name: "password-change-attempts",
+    points: settings.accountFailures,
+    durationSeconds: window,
+    blockSeconds: window,
+  });
+  const sessionPasswordAttempts = factory.create({
+    name: "password-change-session",
+    points: settings.loginFailures,
+    durationSeconds: window,
+    blockSeconds: window,
+  });
 
   const pair = (account: string, client: ClientInfo) => `${hashKey(account)}|${addressKey(client.ipAddress)}`;
 
@@ -153,10 +162,7 @@ export function createAuthRateLimits(factory: RateLimiterFactory, settings: Rate
     },
     async loginFailed(account, client) {
       // the failure is answered as such; the blocks these may start apply from the next attempt
-      await Promise.all([
-        accountFailures.consume(hashKey(account)),
-        addressFailures.consume(addressKey(client.ipAddress)),
-      ]);
+      await Promise.all([accountFailures.consume(hashKey(account)), addressFailures.consume(addressKey(client.ipAddress))]);
     },
     async loginSucceeded(account, client) {
       await Promise.all([pairAttempts.reset(pair(account, client)), knownClients.consume(pair(account, client))]);
@@ -200,5 +206,8 @@ export function addressKey(ipAddress: string | null): string {
   if (!isIPv4(zoneless) && !isIPv6(zoneless)) return `other:${hashKey(ipAddress)}`;
   const address = ipaddr.process(zoneless); // an IPv4-mapped IPv6 address becomes its IPv4 address
   if (address.kind() === "ipv4") return address.toString();
-  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(":")}::/64`;
+  return `${(address as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((part) => part.toString(16))
+    .join(":")}::/64`;
 }

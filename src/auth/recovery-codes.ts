@@ -23,7 +23,9 @@ export function isRecoveryCodeShape(code: string): boolean {
  * codes of this length; guessing is bounded by the MFA rate limits, not by the hash's cost.
  */
 export function hashRecoveryCode(code: string): string {
-  return createHash("sha256").update(`recovery-code:${canonical(code)}`, "utf8").digest("hex");
+  return createHash("sha256")
+    .update(`recovery-code:${canonical(code)}`, "utf8")
+    .digest("hex");
 }
 
 function canonical(code: string): string {

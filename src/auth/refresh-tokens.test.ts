@@ -1,12 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  hashRefreshSecret,
-  newRefreshToken,
-  openSuccessorSecret,
-  parseRefreshToken,
-  refreshSecretMatches,
-  sealSuccessorSecret,
-} from "./refresh-tokens.js";
+import { hashRefreshSecret, newRefreshToken, openSuccessorSecret, parseRefreshToken, refreshSecretMatches, sealSuccessorSecret } from "./refresh-tokens.js";
 
 describe("newRefreshToken()", () => {
   test("newRefreshToken() returns <id>.<secret> of 16 and 32 random bytes in base64url", () => {

@@ -17,6 +17,11 @@ test("refused attempts become one audit row per account and address per flush, a
   expect(events.length).toBeLessThanOrEqual(101);
   const total = events.reduce((sum, event) => sum + Number(event.detail.refusedAttempts), 0);
   expect(total).toBe(6_000);
-  expect(events.find((event) => event.ipAddress === "192.0.2.7")).toMatchObject({ type: "LOGIN", outcome: "FAILURE", userId: "user-1", detail: { reason: "rate limited", refusedAttempts: 1_000 } });
+  expect(events.find((event) => event.ipAddress === "192.0.2.7")).toMatchObject({
+    type: "LOGIN",
+    outcome: "FAILURE",
+    userId: "user-1",
+    detail: { reason: "rate limited", refusedAttempts: 1_000 },
+  });
   expect(events.find((event) => event.ipAddress === null)?.detail.refusedAttempts).toBe(6_000 - 1_000 - 99);
 });

@@ -54,7 +54,11 @@ export function createRefusedAttempts(options: { store: Store; log: Logger; now:
     try {
       await options.store.appendAuditEvents(events);
     } catch (error) {
-      options.log.warn("could not write the counts of refused attempts", { rows: events.length, refused: rows.reduce((n, b) => n + b.count, 0), error: (error as Error).message });
+      options.log.warn("could not write the counts of refused attempts", {
+        rows: events.length,
+        refused: rows.reduce((n, b) => n + b.count, 0),
+        error: (error as Error).message,
+      });
     }
   };
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? FLUSH_INTERVAL_MS).unref();

@@ -47,13 +47,7 @@ export async function revokeSession(deps: AuthDeps, actor: Actor, sessionId: str
 }
 
 /** Revokes every ACTIVE session of a user but `exceptSessionId`; returns how many ended. */
-export async function revokeUserSessions(
-  deps: AuthDeps,
-  actor: Actor,
-  userId: string,
-  exceptSessionId: string | null,
-  client: ClientInfo,
-): Promise<number> {
+export async function revokeUserSessions(deps: AuthDeps, actor: Actor, userId: string, exceptSessionId: string | null, client: ClientInfo): Promise<number> {
   requireSelfOrAdmin(actor, userId, "revoke this user's sessions");
   const now = deps.now();
   const count = await deps.store.endUserSessions(userId, "REVOKED", exceptSessionId, now);

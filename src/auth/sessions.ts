@@ -4,14 +4,7 @@ import { signAccessToken } from "./access-tokens.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError, INVALID_CREDENTIALS, accountUnavailable, invalidRefreshToken, sessionEnded } from "./errors.js";
 import type { AuthResult, ClientInfo, Principal } from "./principal.js";
-import {
-  hashRefreshSecret,
-  newRefreshToken,
-  openSuccessorSecret,
-  parseRefreshToken,
-  refreshSecretMatches,
-  sealSuccessorSecret,
-} from "./refresh-tokens.js";
+import { hashRefreshSecret, newRefreshToken, openSuccessorSecret, parseRefreshToken, refreshSecretMatches, sealSuccessorSecret } from "./refresh-tokens.js";
 import { decideSessionLimit, isSessionLive } from "./session-limit.js";
 
 /**
@@ -85,7 +78,11 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
         secretHash: hashRefreshSecret(successor.secret),
         createdAt: now,
         expiresAt,
-        sealedForPredecessor: sealSuccessorSecret(parsed.secret, successor.secret, { sessionId: session.id, predecessorId: token.id, successorId: successor.id }),
+        sealedForPredecessor: sealSuccessorSecret(parsed.secret, successor.secret, {
+          sessionId: session.id,
+          predecessorId: token.id,
+          successorId: successor.id,
+        }),
       },
       expiresAt,
       now,
@@ -111,12 +108,7 @@ export async function renewSession(deps: AuthDeps, refreshToken: string, client:
 }
 
 /** The successor of a just-rotated token, when the grace rule lets its holder have it again. */
-async function graceSuccessor(
-  deps: AuthDeps,
-  token: RefreshTokenRecord,
-  secret: string,
-  now: Date,
-): Promise<{ token: string; expiresAt: Date } | null> {
+async function graceSuccessor(deps: AuthDeps, token: RefreshTokenRecord, secret: string, now: Date): Promise<{ token: string; expiresAt: Date } | null> {
   const graceMs = deps.sessions.reuseGraceSeconds * 1000;
   if (graceMs === 0 || !token.rotatedAt || !token.successorId || !token.successorSecretSealed) return null;
   if (now.getTime() - token.rotatedAt.getTime() > graceMs) return null;

@@ -5,7 +5,13 @@ import type { Principal } from "./principal.js";
  * What an account with an unverified address may still do under REQUIRE_VERIFIED_EMAIL: read itself and get
  * verified, or leave (sign-up, login, renewToken and verifyEmail are public and never guarded).
  */
-export const ALLOWED_UNVERIFIED: ReadonlySet<string> = new Set(["Query.me", "Mutation.sendVerificationEmail", "Mutation.verifyEmail", "Mutation.logout", "Mutation.renewToken"]);
+export const ALLOWED_UNVERIFIED: ReadonlySet<string> = new Set([
+  "Query.me",
+  "Mutation.sendVerificationEmail",
+  "Mutation.verifyEmail",
+  "Mutation.logout",
+  "Mutation.renewToken",
+]);
 
 /**
  * The REQUIRE_VERIFIED_EMAIL rule for a guarded field (`Type.field`): FORBIDDEN EMAIL_NOT_VERIFIED for an

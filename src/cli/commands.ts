@@ -41,14 +41,18 @@ const TARGET: Options = { email: { type: "string" }, "user-id": { type: "string"
 export const COMMANDS: Record<string, Command> = {
   "create-user": {
     summary: "Create a user (e.g. the first ADMIN); the password is prompted for, or read from stdin",
-    usage: "create-user --email E [--username U] [--role ROLE]... [--profile '{\"k\":\"v\"}']",
+    usage: 'create-user --email E [--username U] [--role ROLE]... [--profile \'{"k":"v"}\']',
     options: { email: { type: "string" }, username: { type: "string" }, role: { type: "string", multiple: true }, profile: { type: "string" } },
     async run(ctx, values) {
       const email = required(values, "email");
       const profile = parseProfile(values.profile as string | undefined);
       const password = await ctx.readPassword({ prompt: `Password for ${email}: `, confirm: true });
       const roles = (values.role as string[] | undefined) ?? [];
-      const user = await (await ctx.auth()).createUser(CLI_ACTOR, { email, username: values.username as string | undefined, roles, profile, password }, CLI_CLIENT);
+      const user = await (await ctx.auth()).createUser(
+        CLI_ACTOR,
+        { email, username: values.username as string | undefined, roles, profile, password },
+        CLI_CLIENT,
+      );
       ctx.print(`Created user ${user.id} (${user.email})${user.roles.length > 0 ? ` with roles ${user.roles.join(", ")}` : ""}`);
     },
   },
@@ -137,7 +141,9 @@ export const COMMANDS: Record<string, Command> = {
 /** Parses a command's options strictly; unknown options and stray arguments are usage errors. */
 export function parseCommandArgs(command: Command, args: string[]): Values {
   if (args.some((arg) => /^--?password\b/i.test(arg))) {
-    throw new UsageError("Passwords are never taken from the command line (they would show in `ps` and shell history): type it at the prompt, or pipe it on stdin");
+    throw new UsageError(
+      "Passwords are never taken from the command line (they would show in `ps` and shell history): type it at the prompt, or pipe it on stdin",
+    );
   }
   try {
     return parseArgs({ args, options: command.options, strict: true, allowPositionals: false }).values as Values;
@@ -198,5 +204,12 @@ function formatTable(sessions: SessionRecord[]): string {
     ...sessions.map((s) => [s.id, s.status, time(s.createdAt), time(s.lastUsedAt), time(s.expiresAt), s.ipAddress ?? "-", (s.userAgent ?? "-").slice(0, 60)]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

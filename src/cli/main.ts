@@ -18,7 +18,7 @@ let opened: { database: OpenStore; auth: Auth } | null = null;
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    process.stdout.write(usage() + "\n");
+    process.stdout.write(`${usage()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = COMMANDS[name];
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
 
   let auth: Promise<Auth> | undefined;
   try {
-    await command.run({ auth: () => (auth ??= openAuth(config)), print: (line) => process.stdout.write(line + "\n"), readPassword }, values);
+    await command.run({ auth: () => (auth ??= openAuth(config)), print: (line) => process.stdout.write(`${line}\n`), readPassword }, values);
     return EXIT.ok;
   } finally {
     await closeDatabase();

@@ -55,7 +55,10 @@ function promptHidden(stdin: ReadStream, prompt: string, typed: { rest: string }
       for (let i = 0; i < chars.length; i++) {
         const char = chars[i]!;
         if (char === "\r" || char === "\n") {
-          typed.rest = chars.slice(i + 1).join("").replace(/^\n/, ""); // \r\n counts as one Enter
+          typed.rest = chars
+            .slice(i + 1)
+            .join("")
+            .replace(/^\n/, ""); // \r\n counts as one Enter
           return finish(null);
         }
         if (char === "\u0003" || char === "\u0004") return finish(new PasswordInputError("Cancelled"));

@@ -27,9 +27,7 @@ export function createAuthLink(manager: TokenManager): ApolloLink {
         }),
         mergeMap((result) => {
           if (retried || !result.errors) return of(result);
-          return from(manager.recover(result.errors as readonly WireError[], token)).pipe(
-            switchMap((next) => (next ? attempt(next, true) : of(result))),
-          );
+          return from(manager.recover(result.errors as readonly WireError[], token)).pipe(switchMap((next) => (next ? attempt(next, true) : of(result))));
         }),
       );
     };

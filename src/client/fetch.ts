@@ -12,7 +12,10 @@ export interface GraphQLResult<TData> {
 }
 
 /** The `fetch` to use: the global one by default (pass one for tests, SSR or instrumentation). */
-export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; json(): Promise<unknown> }>;
+export type FetchLike = (
+  input: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{ status: number; json(): Promise<unknown> }>;
 
 /** POSTs one operation (GraphQL over HTTP); a non-2xx answer with a GraphQL body is a result, not a throw. */
 export async function postGraphQL<TData, TVariables>(
@@ -58,10 +61,7 @@ export async function signOutWithFetch(manager: TokenManager, endpoint: string, 
  * out expired, renews once and retries. The same pattern fits urql (an exchange) or graphql-request.
  */
 export function createGraphQLFetch(manager: TokenManager, endpoint: string, options: { fetch?: FetchLike } = {}) {
-  return async function request<TData, TVariables>(
-    document: TypedDocumentNode<TData, TVariables>,
-    variables?: TVariables,
-  ): Promise<GraphQLResult<TData>> {
+  return async function request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<GraphQLResult<TData>> {
     if (isPublicOperation(document)) return postGraphQL(endpoint, document, variables, options);
     const token = await manager.getAccessToken();
     const first = await postGraphQL(endpoint, document, variables, { ...options, token });

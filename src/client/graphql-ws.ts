@@ -17,10 +17,7 @@ export function wsConnectionParams(manager: TokenManager): () => Promise<Record<
 
 /** The subset of a graphql-ws Client the kit uses. */
 export interface SubscribingClient {
-  subscribe(
-    payload: { query: string },
-    sink: { next(value: { data?: unknown }): void; error(error: unknown): void; complete(): void },
-  ): () => void;
+  subscribe(payload: { query: string }, sink: { next(value: { data?: unknown }): void; error(error: unknown): void; complete(): void }): () => void;
 }
 
 const SESSION_ENDED_SUBSCRIPTION = print(SessionEndedDocument);

@@ -17,7 +17,7 @@ export const PUBLIC_ROOT_FIELDS: ReadonlySet<string> = new Set([
  */
 export function isPublicOperation(document: DocumentNode): boolean {
   const operation = document.definitions.find((definition) => definition.kind === "OperationDefinition");
-  if (!operation || operation.kind !== "OperationDefinition") return false;
+  if (operation?.kind !== "OperationDefinition") return false;
   const fields = operation.selectionSet.selections;
   return fields.length > 0 && fields.every((field) => field.kind === "Field" && PUBLIC_ROOT_FIELDS.has(field.name.value));
 }

@@ -34,7 +34,11 @@ function fakeApi(latencyMs = 50) {
 
 function openTabs(count: number, browser = createFakeBrowser(), api = fakeApi(), storage?: () => ReturnType<typeof webStorage>) {
   for (let i = 0; i < count; i += 1) {
-    const tab = createTokenManager({ renew: api.renew, tabs: tabSync({ channel: browser.channel(), locks: browser.locks }), ...(storage ? { storage: storage() } : {}) });
+    const tab = createTokenManager({
+      renew: api.renew,
+      tabs: tabSync({ channel: browser.channel(), locks: browser.locks }),
+      ...(storage ? { storage: storage() } : {}),
+    });
     tabs.push(tab);
   }
   return { browser, api };

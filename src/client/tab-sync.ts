@@ -2,10 +2,7 @@ import type { SignedOut } from "./auth-errors.js";
 import type { StoredTokens } from "./token-storage.js";
 
 /** What tabs tell each other: the newest pair, a sign-out, or "I just opened: who has tokens?". */
-export type TabMessage =
-  | { type: "tokens"; tokens: StoredTokens }
-  | { type: "signedOut"; signedOut: SignedOut }
-  | { type: "hello" };
+export type TabMessage = { type: "tokens"; tokens: StoredTokens } | { type: "signedOut"; signedOut: SignedOut } | { type: "hello" };
 
 /** How token managers in several tabs of one origin cooperate: one renews at a time, all learn the result. */
 export interface TabSync {

@@ -80,9 +80,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   function schedule(delayMs: number): void {
     clearTimeout(timer);
     if (!current) return;
-    timer = setTimeout(() => {
-      renew().catch(() => schedule(retryDelayMs));
-    }, Math.max(0, delayMs));
+    timer = setTimeout(
+      () => {
+        renew().catch(() => schedule(retryDelayMs));
+      },
+      Math.max(0, delayMs),
+    );
     (timer as { unref?: () => void }).unref?.();
   }
 
@@ -120,7 +123,15 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const lifetimeMs = accessTokenLifetimeMs(pair, now);
     const aheadMs = Math.min(renewAheadMs, lifetimeMs / 4);
     const { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt } = pair;
-    return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, receivedAt: now, renewAt: now + lifetimeMs - aheadMs, expiresAt: now + lifetimeMs };
+    return {
+      accessToken,
+      accessTokenExpiresAt,
+      refreshToken,
+      refreshTokenExpiresAt,
+      receivedAt: now,
+      renewAt: now + lifetimeMs - aheadMs,
+      expiresAt: now + lifetimeMs,
+    };
   }
 
   async function renewOnce(): Promise<string | null> {

@@ -1,11 +1,30 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { BREAK, GraphQLError, Kind, visit, type DocumentNode, type ParseOptions, type SelectionSetNode, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  BREAK,
+  GraphQLError,
+  Kind,
+  visit,
+  type DocumentNode,
+  type ParseOptions,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import type { Config } from "../config.js";
 import { listCostPlugin } from "./list-cost.js";
 
 /** Root fields that check a password, a refresh token or a second-factor code: each costs a hash or a limiter count. */
-export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["login", "signUp", "renewToken", "changePassword", "createUser", "completeMfaLogin", "confirmTotpEnrollment", "disableTotp"]);
+export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+  "login",
+  "signUp",
+  "renewToken",
+  "changePassword",
+  "createUser",
+  "completeMfaLogin",
+  "confirmTotpEnrollment",
+  "disableTotp",
+]);
 
 /**
  * Abuse limits for this API, checked before anything executes: graphql-armor's alias, depth, cost and
@@ -44,9 +63,7 @@ export function maxCredentialFieldsRule(max: number): ValidationRule {
       if (operation.operation !== "mutation") return;
       const count = countRootFields(context, operation.selectionSet, new Set());
       if (count > max) {
-        context.reportError(
-          new GraphQLError(`At most ${max} of ${[...CREDENTIAL_FIELDS].join(", ")} per request (found ${count})`, { nodes: [operation] }),
-        );
+        context.reportError(new GraphQLError(`At most ${max} of ${[...CREDENTIAL_FIELDS].join(", ")} per request (found ${count})`, { nodes: [operation] }));
       }
     },
   });
@@ -85,7 +102,9 @@ export const rejectNulCharactersPlugin: ApolloServerPlugin = {
 const nulCheck: GraphQLRequestListener<BaseContext> = {
   async didResolveOperation({ request, document }) {
     if (containsNul(request.variables) || documentContainsNul(document)) {
-      throw new GraphQLError("Strings must not contain NUL characters", { extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } } });
+      throw new GraphQLError("Strings must not contain NUL characters", {
+        extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } },
+      });
     }
   },
 };

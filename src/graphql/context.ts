@@ -45,10 +45,7 @@ export function createContext(options: {
     accessToken,
     guardRules: options.guardRules ?? DEFAULT_RULES,
     principal() {
-      principal ??=
-        accessToken === null
-          ? Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required"))
-          : options.auth.authenticate(accessToken);
+      principal ??= accessToken === null ? Promise.reject(new AuthError("TOKEN_MISSING", "Authentication required")) : options.auth.authenticate(accessToken);
       return principal;
     },
     actAs(issued) {

@@ -37,9 +37,14 @@ const APOLLO_REQUEST_CODES = new Set([
 export function createFormatError(log: Logger, onUnavailable: (cause: unknown) => void = (cause) => log.error("database unavailable", { cause })) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    const base = { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+    const base = {
+      message: formatted.message,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+    };
     if (original instanceof AuthError) {
-      if (original.details.logDetail) log.debug("request refused", { code: original.code, reason: original.reason, detail: original.details.logDetail, path: formatted.path });
+      if (original.details.logDetail)
+        log.debug("request refused", { code: original.code, reason: original.reason, detail: original.details.logDetail, path: formatted.path });
       return { ...base, message: original.message, extensions: authErrorExtensions(original) };
     }
     if (original instanceof StoreUnavailableError) {
@@ -86,7 +91,12 @@ export function variableErrorDetails(message: string, error: unknown): { reason:
   const match = VARIABLE_ERROR.exec(message);
   if (!match) return { reason };
   const [, variable, path] = match;
-  const field = path ? path.replace(/\[\d+\]/g, "").split(".").pop() : variable;
+  const field = path
+    ? path
+        .replace(/\[\d+\]/g, "")
+        .split(".")
+        .pop()
+    : variable;
   return { reason, ...(field ? { field } : {}) };
 }
 

@@ -38,10 +38,17 @@ export const LIST_SIZE_LIMITS: Readonly<Record<string, number>> = {
  * default. So ten aliases of `me { sessions(limit: 100) }` count 1,010 where graphql-armor counts a list as one.
  * Scalars are free: they come with their row.
  */
-export function operationRowCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+export function operationRowCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
-  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
+  );
 
   const costOf = (selectionSet: SelectionSetNode, parent: GraphQLNamedType, seen: ReadonlySet<string>): number => {
     let cost = 0;
@@ -75,7 +82,11 @@ function listSize(node: FieldNode, coordinate: string, field: GraphQLField<unkno
   const max = LIST_SIZE_LIMITS[coordinate];
   if (typeof value === "number" && max !== undefined && value > max) return 0;
   // an absent or invalid size fails in the resolver; counted as the default meanwhile
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : typeof sizeArgument.defaultValue === "number" ? sizeArgument.defaultValue : UNBOUNDED_LIST_SIZE;
+  return typeof value === "number" && Number.isFinite(value) && value > 0
+    ? value
+    : typeof sizeArgument.defaultValue === "number"
+      ? sizeArgument.defaultValue
+      : UNBOUNDED_LIST_SIZE;
 }
 
 /** Refuses (400, before anything executes) an operation whose row cost exceeds `maxCost`. */

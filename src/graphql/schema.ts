@@ -15,7 +15,16 @@ import { UserAdminResolver } from "./user/user-admin.resolver.js";
 import { UserResolver } from "./user/user.resolver.js";
 
 /** The resolvers of the API; teams embedding it add theirs beside these. */
-export const resolvers = [AccountResolver, SessionResolver, SessionEndedResolver, UserResolver, UserAdminResolver, AuditEventResolver, MfaResolver, RecoveryResolver] as const;
+export const resolvers = [
+  AccountResolver,
+  SessionResolver,
+  SessionEndedResolver,
+  UserResolver,
+  UserAdminResolver,
+  AuditEventResolver,
+  MfaResolver,
+  RecoveryResolver,
+] as const;
 
 /**
  * Builds the executable schema from the type-graphql classes (the API's and `extraResolvers`), with the

@@ -25,11 +25,14 @@ async function serve(settings: CorsSettings, warnings: string[] = []) {
 }
 
 describe("createCors()", () => {
-  test.each(["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000", "https://localhost"])("allows the loopback origin %s in development", async (origin) => {
-    const { url } = await serve(DEV);
-    const res = await fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
-    expect(res.headers.get("access-control-allow-origin")).toBe(origin);
-  });
+  test.each(["http://localhost:5173", "http://127.0.0.1:8080", "http://[::1]:3000", "https://localhost"])(
+    "allows the loopback origin %s in development",
+    async (origin) => {
+      const { url } = await serve(DEV);
+      const res = await fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+      expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+    },
+  );
 
   test("refuses loopback origins when loopback is off (production), and look-alike hosts always", async () => {
     const { cors } = await serve({ ...DEV, allowLoopback: false });
@@ -44,7 +47,11 @@ describe("createCors()", () => {
     const { url } = await serve(DEV);
     const res = await fetch(url, {
       method: "OPTIONS",
-      headers: { origin: "http://localhost:5173", "access-control-request-method": "POST", "access-control-request-headers": "apollographql-client-name, traceparent" },
+      headers: {
+        origin: "http://localhost:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "apollographql-client-name, traceparent",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-headers")).toContain("apollographql-client-name");

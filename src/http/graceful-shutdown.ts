@@ -66,10 +66,19 @@ export function createGracefulShutdown(http: Server, state: { draining: boolean 
     // net's close, not http's: http's would first destroy "idle" connections, the very race avoided above
     const allClosed = new Promise<void>((resolve) => NetServer.prototype.close.call(http, () => resolve()));
 
-    await until(() => inFlight === 0, remaining, () => http.closeIdleConnections());
+    await until(
+      () => inFlight === 0,
+      remaining,
+      () => http.closeIdleConnections(),
+    );
     http.closeIdleConnections();
     for (const closer of closers) {
-      await Promise.race([Promise.resolve().then(closer).catch(() => undefined), sleep(remaining())]);
+      await Promise.race([
+        Promise.resolve()
+          .then(closer)
+          .catch(() => undefined),
+        sleep(remaining()),
+      ]);
     }
     const timedOut = await Promise.race([allClosed.then(() => false), sleep(remaining()).then(() => true)]);
     if (timedOut) {

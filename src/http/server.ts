@@ -140,7 +140,9 @@ export async function createApiServer(options: {
       if (url.pathname === "/graphql") {
         if (cors.apply(req, res)) return;
         res.setHeader("cache-control", "no-store"); // answers carry tokens
-        return await (options.aroundRequest ? options.aroundRequest(`${req.method} /graphql`, () => handleGraphQL(req, res, url)) : handleGraphQL(req, res, url));
+        return await (options.aroundRequest
+          ? options.aroundRequest(`${req.method} /graphql`, () => handleGraphQL(req, res, url))
+          : handleGraphQL(req, res, url));
       }
       const route = options.routes?.[url.pathname];
       if (route) return await route(req, res, { client: clientInfo(req) });
@@ -148,7 +150,10 @@ export async function createApiServer(options: {
       if (url.pathname === "/readyz" && req.method === "GET") {
         // a load balancer stops sending new work from the first moment of shutdown
         if (state.draining) return sendJson(res, 503, { status: "shutting down" });
-        const ready = await withTimeout(store.ping(), READY_TIMEOUT_MS, "database").then(() => true, () => false);
+        const ready = await withTimeout(store.ping(), READY_TIMEOUT_MS, "database").then(
+          () => true,
+          () => false,
+        );
         return sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "database unavailable" });
       }
       sendJson(res, 404, { error: "Not found" });

@@ -85,8 +85,16 @@ export function startOutboxWorker(options: {
       const retryAt = attempts < settings.maxAttempts ? new Date(at.getTime() + retryDelay(settings, attempts)) : null;
       const reason = describe(error);
       await store.markOutboxMailFailed(mail.id, { now: at, retryAt, error: reason });
-      (retryAt ? log.warn : log.error)(`mail delivery failed${retryAt ? "; will retry" : "; given up"}`, { mailId: mail.id, kind: mail.kind, attempts, reason });
-      await audit.record({ type: "MAIL_DELIVERY_FAILED", outcome: "FAILURE", userId: mail.userId, detail: { kind: mail.kind, attempts, retry: retryAt !== null, reason } }, at);
+      (retryAt ? log.warn : log.error)(`mail delivery failed${retryAt ? "; will retry" : "; given up"}`, {
+        mailId: mail.id,
+        kind: mail.kind,
+        attempts,
+        reason,
+      });
+      await audit.record(
+        { type: "MAIL_DELIVERY_FAILED", outcome: "FAILURE", userId: mail.userId, detail: { kind: mail.kind, attempts, retry: retryAt !== null, reason } },
+        at,
+      );
       return false;
     }
     const at = now();

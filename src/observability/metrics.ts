@@ -126,7 +126,9 @@ export function createMetricsHandler(metrics: Metrics, token: string | null) {
       return;
     }
     if (expected) {
-      const given = createHash("sha256").update(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "").digest();
+      const given = createHash("sha256")
+        .update(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "")
+        .digest();
       if (!timingSafeEqual(given, expected)) {
         res.writeHead(401, { "www-authenticate": "Bearer" }).end();
         return;

@@ -89,7 +89,11 @@ function traceCalls(tracer: Tracer, store: Store): Store {
           };
           try {
             const result = value.apply(target, args);
-            if (result instanceof Promise) return result.then((answer) => (ended(), answer), (error: unknown) => (ended(error), Promise.reject(error)));
+            if (result instanceof Promise)
+              return result.then(
+                (answer) => (ended(), answer),
+                (error: unknown) => (ended(error), Promise.reject(error)),
+              );
             ended();
             return result;
           } catch (error) {

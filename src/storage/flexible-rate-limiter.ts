@@ -78,7 +78,10 @@ export function createFlexibleRateLimiters(
 
 /** In-process limiters: for unit tests only (they do not hold across instances). */
 export function createMemoryRateLimiters(): RateLimiterFactory {
-  return createFlexibleRateLimiters((options) => new RateLimiterMemory(options), async () => {});
+  return createFlexibleRateLimiters(
+    (options) => new RateLimiterMemory(options),
+    async () => {},
+  );
 }
 
 function refused(res: RateLimiterRes): RateLimitVerdict {

@@ -48,7 +48,14 @@ export class MemoryStore implements Store {
       if (existing.email === user.email) throw new DuplicateError("email");
       if (user.username !== null && existing.username === user.username) throw new DuplicateError("username");
     }
-    const record: UserRecord = { id: randomUUID(), ...copy(user), emailVerifiedAt: user.emailVerifiedAt ?? null, disabledAt: null, securityStamp: randomUUID(), createdAt: new Date() };
+    const record: UserRecord = {
+      id: randomUUID(),
+      ...copy(user),
+      emailVerifiedAt: user.emailVerifiedAt ?? null,
+      disabledAt: null,
+      securityStamp: randomUUID(),
+      createdAt: new Date(),
+    };
     this.users.set(record.id, record);
     return copy(record);
   }
@@ -98,13 +105,7 @@ export class MemoryStore implements Store {
     return session ? copy(session) : null;
   }
 
-  async startSession(
-    session: NewSession,
-    token: NewRefreshToken,
-    decide: SessionLimitDecision,
-    now: Date,
-    expectedStamp: string,
-  ): Promise<StartSessionResult> {
+  async startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date, expectedStamp: string): Promise<StartSessionResult> {
     const user = this.users.get(session.userId);
     if (!user || user.disabledAt !== null || user.securityStamp !== expectedStamp) return { ok: false, reason: "ACCOUNT_CHANGED" };
     const active = [...this.sessions.values()]

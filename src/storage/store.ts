@@ -141,9 +141,7 @@ export interface SecurityChange {
   endSessions: { status: Exclude<SessionStatus, "ACTIVE">; exceptSessionId: string | null };
 }
 
-export type SecurityChangeResult =
-  | { ok: true; user: UserRecord; sessionsEnded: number }
-  | { ok: false; reason: "NOT_FOUND" | "STAMP_CHANGED" };
+export type SecurityChangeResult = { ok: true; user: UserRecord; sessionsEnded: number } | { ok: false; reason: "NOT_FOUND" | "STAMP_CHANGED" };
 
 export type RotateResult =
   | { ok: true; session: SessionRecord; token: RefreshTokenRecord }
@@ -274,13 +272,7 @@ export interface Store {
    * Under that lock it also refuses (ACCOUNT_CHANGED) when the user is gone or disabled, or their security stamp
    * is not `expectedStamp`, the one read before the credentials were checked.
    */
-  startSession(
-    session: NewSession,
-    token: NewRefreshToken,
-    decide: SessionLimitDecision,
-    now: Date,
-    expectedStamp: string,
-  ): Promise<StartSessionResult>;
+  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date, expectedStamp: string): Promise<StartSessionResult>;
 
   findRefreshToken(id: string): Promise<RefreshTokenRecord | null>;
 

@@ -30,7 +30,9 @@ export function createOperationChecker(schema: GraphQLSchema, settings: Config["
   const rules: ValidationRule[] = [...specifiedRules, ...armor.validationRules];
   if (!settings.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   const failed = (code: string, errors: readonly GraphQLError[]) =>
-    errors.map((error) => new GraphQLError(settings.fieldSuggestions ? error.message : hideSuggestions(error.message), { nodes: error.nodes, extensions: { code } }));
+    errors.map(
+      (error) => new GraphQLError(settings.fieldSuggestions ? error.message : hideSuggestions(error.message), { nodes: error.nodes, extensions: { code } }),
+    );
 
   /** Parses and validates `payload`; returns the operation, or the errors to send back. */
   return function checkOperation(payload: SubscribePayload): CheckedOperation | GraphQLError[] {

@@ -1,7 +1,15 @@
 /** Forgot password with real mail: reset links arrive over SMTP and are used as a user would. @see issue 13 */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { LoginDocument, MeDocument, MeEmailDocument, RenewTokenDocument, RequestPasswordResetDocument, ResetPasswordDocument, VerifyEmailDocument } from "../generated/graphql.js";
+import {
+  LoginDocument,
+  MeDocument,
+  MeEmailDocument,
+  RenewTokenDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+  VerifyEmailDocument,
+} from "../generated/graphql.js";
 import { newCredentials, startTestApi, type TestApi } from "../support/api.js";
 import { accountWithSession, logInOk } from "../support/accounts.js";
 import { startMailbox, tokenFrom, type Mailbox } from "../support/mailbox.js";
@@ -10,7 +18,12 @@ let mailbox: Mailbox;
 let api: TestApi;
 beforeAll(async () => {
   mailbox = await startMailbox();
-  api = await startTestApi({ SMTP_URL: mailbox.url, SESSION_LIMIT: "0", MAIL_POLL_INTERVAL: "1s", PASSWORD_RESET_URL: "https://app.example.com/reset?token={token}" });
+  api = await startTestApi({
+    SMTP_URL: mailbox.url,
+    SESSION_LIMIT: "0",
+    MAIL_POLL_INTERVAL: "1s",
+    PASSWORD_RESET_URL: "https://app.example.com/reset?token={token}",
+  });
 });
 afterAll(async () => {
   await api?.close();

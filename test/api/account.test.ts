@@ -13,7 +13,11 @@ afterAll(async () => {
 describe("signUp", () => {
   test("creates the account with its profile and starts a session", async () => {
     const creds = newCredentials();
-    const res = await api.graphql(SignUpDocument, { input: { ...creds, profile: { displayName: "Ada", plan: "pro" } } }, { headers: { "user-agent": "vitest-agent" } });
+    const res = await api.graphql(
+      SignUpDocument,
+      { input: { ...creds, profile: { displayName: "Ada", plan: "pro" } } },
+      { headers: { "user-agent": "vitest-agent" } },
+    );
     expect(res.status).toBe(200);
     const payload = res.data!.signUp;
     expect(payload.user).toMatchObject({ email: creds.email, username: creds.username, roles: [], profile: { displayName: "Ada", plan: "pro" } });
@@ -43,7 +47,7 @@ describe("signUp", () => {
   });
 
   test("refuses short, overlong and common passwords with BAD_USER_INPUT", async () => {
-    for (const password of ["short-pass", "x".repeat(257) + "yz", "password1234567"]) {
+    for (const password of ["short-pass", `${"x".repeat(257)}yz`, "password1234567"]) {
       const res = await api.graphql(SignUpDocument, { input: { ...newCredentials(), password } });
       expect(res.status, password.slice(0, 20)).toBe(400);
       expect(errorCode(res)).toBe("BAD_USER_INPUT");

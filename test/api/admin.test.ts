@@ -28,7 +28,11 @@ afterAll(async () => {
   await api?.close();
 });
 
-const asAdmin = { get token() { return admin.payload.accessToken; } };
+const asAdmin = {
+  get token() {
+    return admin.payload.accessToken;
+  },
+};
 
 describe("createUser and user(id)", () => {
   test("an ADMIN creates a user with roles and profile, and reads it back with its sessions", async () => {
@@ -59,7 +63,10 @@ describe("createUser and user(id)", () => {
     const res = await fetch(api.url, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "mutation($input: SignUpInput!) { signUp(input: $input) { user { roles } } }", variables: { input: { ...newCredentials(), roles: ["ADMIN"] } } }),
+      body: JSON.stringify({
+        query: "mutation($input: SignUpInput!) { signUp(input: $input) { user { roles } } }",
+        variables: { input: { ...newCredentials(), roles: ["ADMIN"] } },
+      }),
     });
     expect(res.status).toBe(400);
   });
@@ -153,13 +160,28 @@ describe("auditEvents", () => {
     expect(res.status).toBe(200);
     const events = res.data!.me.auditEvents;
     const kinds = events.map((e) => `${e.type}:${e.outcome}`);
-    for (const kind of ["USER_CREATED:SUCCESS", "LOGIN:SUCCESS", "LOGIN:FAILURE", "TOKEN_RENEWED:SUCCESS", "REFRESH_TOKEN_REUSED:FAILURE", "SESSION_REVOKED:SUCCESS", "PASSWORD_CHANGED:SUCCESS"]) {
+    for (const kind of [
+      "USER_CREATED:SUCCESS",
+      "LOGIN:SUCCESS",
+      "LOGIN:FAILURE",
+      "TOKEN_RENEWED:SUCCESS",
+      "REFRESH_TOKEN_REUSED:FAILURE",
+      "SESSION_REVOKED:SUCCESS",
+      "PASSWORD_CHANGED:SUCCESS",
+    ]) {
       expect(kinds).toContain(kind);
     }
     expect(events.find((e) => e.type === "LOGIN" && e.outcome === "FAILURE")?.detail).toEqual({ reason: "wrong password" });
     expect(events.find((e) => e.type === "USER_CREATED")?.detail).toMatchObject({ actor: "cli" });
-    expect(events.find((e) => e.type === "REFRESH_TOKEN_REUSED")).toMatchObject({ sessionId: first.session.id, ipAddress: expect.stringContaining("127.0.0.1") });
-    expect(events.find((e) => e.type === "LOGIN" && e.sessionId === second.session.id)).toMatchObject({ userAgent: "Browser/B", ipAddress: expect.stringContaining("127.0.0.1"), actorId: null });
+    expect(events.find((e) => e.type === "REFRESH_TOKEN_REUSED")).toMatchObject({
+      sessionId: first.session.id,
+      ipAddress: expect.stringContaining("127.0.0.1"),
+    });
+    expect(events.find((e) => e.type === "LOGIN" && e.sessionId === second.session.id)).toMatchObject({
+      userAgent: "Browser/B",
+      ipAddress: expect.stringContaining("127.0.0.1"),
+      actorId: null,
+    });
     const times = events.map((e) => Date.parse(e.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     const text = JSON.stringify(events);

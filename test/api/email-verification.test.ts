@@ -85,7 +85,9 @@ describe("email change", () => {
     const taken = await api.graphql(RequestEmailChangeDocument, { newEmail: (await signUp(api)).creds.email, currentPassword: creds.password }, { token });
     expect(taken.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "EMAIL_TAKEN", field: "newEmail" });
 
-    expect((await api.graphql(RequestEmailChangeDocument, { newEmail, currentPassword: creds.password }, { token })).data).toEqual({ requestEmailChange: true });
+    expect((await api.graphql(RequestEmailChangeDocument, { newEmail, currentPassword: creds.password }, { token })).data).toEqual({
+      requestEmailChange: true,
+    });
     const mail = await mailbox.waitFor(newEmail);
     expect(mail.subject).toBe("Confirm your new email address");
     expect((await api.graphql(MeEmailDocument, {}, { token })).data?.me.email).toBe(creds.email); // not yet

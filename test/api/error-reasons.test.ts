@@ -116,7 +116,7 @@ describe("BAD_USER_INPUT reasons name the field", () => {
     ["INVALID_EMAIL", "email", { email: "not-an-email" }],
     ["INVALID_USERNAME", "username", { username: "-bad-" }],
     ["PASSWORD_TOO_SHORT", "password", { password: "short-pass" }],
-    ["PASSWORD_TOO_LONG", "password", { password: "x".repeat(300) + "yz" }],
+    ["PASSWORD_TOO_LONG", "password", { password: `${"x".repeat(300)}yz` }],
     ["PASSWORD_TOO_COMMON", "password", { password: "password1234567" }],
     ["INVALID_INPUT", "profile", { profile: { a: "x".repeat(20_000) } }],
   ])("signUp: %s on %s", async (reason, field, change) => {
@@ -140,7 +140,11 @@ describe("BAD_USER_INPUT reasons name the field", () => {
 
   test("WRONG_PASSWORD on changePassword, and the new password's policy on newPassword", async () => {
     const { creds, payload } = await accountWithSession(api);
-    const wrong = await api.graphql(ChangePasswordDocument, { currentPassword: "wrong wrong wrong wrong", newPassword: "another fine passphrase" }, { token: payload.accessToken });
+    const wrong = await api.graphql(
+      ChangePasswordDocument,
+      { currentPassword: "wrong wrong wrong wrong", newPassword: "another fine passphrase" },
+      { token: payload.accessToken },
+    );
     expect(refusal(wrong)).toMatchObject({ reason: "WRONG_PASSWORD", field: "currentPassword" });
     const short = await api.graphql(ChangePasswordDocument, { currentPassword: creds.password, newPassword: "short" }, { token: payload.accessToken });
     expect(refusal(short)).toMatchObject({ reason: "PASSWORD_TOO_SHORT", field: "newPassword" });

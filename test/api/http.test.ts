@@ -38,7 +38,10 @@ describe("HTTP endpoints", () => {
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(`${base}${path}`, { path, headers: { "apollo-require-preflight": "1" } }, (res) => {
           let body = "";
-          res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          res
+            .setEncoding("utf8")
+            .on("data", (chunk: string) => (body += chunk))
+            .on("end", () => resolve({ status: res.statusCode ?? 0, body }));
         });
         req.on("error", reject).end();
       });

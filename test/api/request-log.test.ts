@@ -9,7 +9,12 @@ const lines: string[] = [];
 let api: TestApi;
 beforeAll(async () => {
   const log = createLogger({ level: "info", json: true, write: (line) => lines.push(line) });
-  api = await startTestApi({ NODE_ENV: "production", JWT_SECRET: TEST_JWT_SECRET, MAIL_ENABLED: "false", METRICS_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off" }, undefined, undefined, log);
+  api = await startTestApi(
+    { NODE_ENV: "production", JWT_SECRET: TEST_JWT_SECRET, MAIL_ENABLED: "false", METRICS_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off" },
+    undefined,
+    undefined,
+    log,
+  );
 });
 afterAll(async () => {
   await api?.close();
@@ -23,8 +28,12 @@ test("each request logs operation, outcome, reason, duration and its request id 
   await api.graphql(LoginDocument, { input: { login: creds.email, password: "a wrong password for sure" } });
 
   const requests = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.message === "request");
-  expect(requests).toContainEqual(expect.objectContaining({ level: "info", requestId: traceId, operation: "me", outcome: "OK", durationMs: expect.any(Number) }));
-  expect(requests).toContainEqual(expect.objectContaining({ operation: "login", outcome: "UNAUTHENTICATED", reason: "INVALID_CREDENTIALS", requestId: expect.any(String) }));
+  expect(requests).toContainEqual(
+    expect.objectContaining({ level: "info", requestId: traceId, operation: "me", outcome: "OK", durationMs: expect.any(Number) }),
+  );
+  expect(requests).toContainEqual(
+    expect.objectContaining({ operation: "login", outcome: "UNAUTHENTICATED", reason: "INVALID_CREDENTIALS", requestId: expect.any(String) }),
+  );
   const all = lines.join("\n");
   for (const secret of [creds.email, creds.password, payload.accessToken, payload.refreshToken]) expect(all).not.toContain(secret);
 });

@@ -151,7 +151,11 @@ describe("changePassword", () => {
     const other = await logInOk(api, creds);
     const current = await logInOk(api, creds);
 
-    const res = await api.graphql(ChangePasswordDocument, { currentPassword: "not the password at all", newPassword: "a perfectly fine new password" }, { token: current.accessToken });
+    const res = await api.graphql(
+      ChangePasswordDocument,
+      { currentPassword: "not the password at all", newPassword: "a perfectly fine new password" },
+      { token: current.accessToken },
+    );
 
     expect(res.status).toBe(400);
     expect(errorCode(res)).toBe("BAD_USER_INPUT");

@@ -97,7 +97,11 @@ describe("sessionEnded on B when the session ends through A", () => {
 
   test("changePassword on another device → REVOKED", async () => {
     const { creds, watched, other, socket, sub } = await watchedSession();
-    const res = await a.graphql(ChangePasswordDocument, { currentPassword: creds.password, newPassword: `${creds.password} changed` }, { token: other.accessToken });
+    const res = await a.graphql(
+      ChangePasswordDocument,
+      { currentPassword: creds.password, newPassword: `${creds.password} changed` },
+      { token: other.accessToken },
+    );
     expect(res.data?.changePassword).toBe(true);
     await expectEnded(socket, sub, watched.session.id, "REVOKED");
   });
@@ -172,7 +176,9 @@ describe("connection_init", () => {
     const { user, payload } = await accountWithSession(b);
     const shortLived = signAccessToken(
       { key: createAccessTokenKey(TEST_JWT_SECRET), issuer: b.config.jwt.issuer, audience: b.config.jwt.audience, ttlSeconds: 1 },
-      { userId: user.id, sessionId: payload.session.id }, new Date());
+      { userId: user.id, sessionId: payload.session.id },
+      new Date(),
+    );
     const socket = openSocket(b.wsUrl, shortLived.token);
     await socket.connected;
     const sub = socket.subscribe(SESSION_ENDED);

@@ -50,7 +50,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("examples/web in Chromium", { t
         if (process.env.DEBUG_BROWSER) {
           page.on("console", (message) => console.log(`[page] ${message.type()}: ${message.text()}`));
           page.on("response", async (response) => {
-            if (response.request().method() === "POST") console.log(`[page] ${response.status()} ${response.request().postData()?.slice(0, 60)} -> ${(await response.text().catch(() => "")).slice(0, 200)}`);
+            if (response.request().method() === "POST")
+              console.log(
+                `[page] ${response.status()} ${response.request().postData()?.slice(0, 60)} -> ${(await response.text().catch(() => "")).slice(0, 200)}`,
+              );
           });
           page.on("requestfailed", (request) => console.log(`[page] failed ${request.url()}: ${request.failure()?.errorText}`));
         }

@@ -38,7 +38,13 @@ function expiredCopyOf(accessToken: string): string {
 
 /** A manager that starts with the payload's session but an access token that has expired (a clock that lied). */
 function managerWithExpiredToken(payload: AuthPayloadFieldsFragment): TokenManager {
-  const stored = { ...payload, accessToken: expiredCopyOf(payload.accessToken), receivedAt: Date.now(), renewAt: Date.now() + 3_600_000, expiresAt: Date.now() + 3_600_000 };
+  const stored = {
+    ...payload,
+    accessToken: expiredCopyOf(payload.accessToken),
+    receivedAt: Date.now(),
+    renewAt: Date.now() + 3_600_000,
+    expiresAt: Date.now() + 3_600_000,
+  };
   let current: Awaited<ReturnType<TokenStorage["load"]>> = stored;
   const storage: TokenStorage = { load: () => current, save: (tokens) => void (current = tokens) };
   return createTokenManager({ renew: renewWithFetch(api.url), storage, tabs: noTabSync() });

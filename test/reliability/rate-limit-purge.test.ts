@@ -23,10 +23,9 @@ test("purgeExpired() deletes every expired counter and keeps the live ones, whic
     const live = limiters.create({ name: "live", points: 5, durationSeconds: 3600, blockSeconds: 0 });
     await live.consume("a");
     // 25,000 counters of a storm of rotating addresses, all expired: more than one purge batch
-    await client.query(
-      `INSERT INTO ${RATE_LIMIT_TABLE} (key, points, expire) SELECT 'storm:' || i, 1, $1 FROM generate_series(1, 25000) AS i`,
-      [Date.now() - 1_000],
-    );
+    await client.query(`INSERT INTO ${RATE_LIMIT_TABLE} (key, points, expire) SELECT 'storm:' || i, 1, $1 FROM generate_series(1, 25000) AS i`, [
+      Date.now() - 1_000,
+    ]);
     expect(await limiters.purgeExpired()).toBe(25_000);
     const { rows } = await client.query<{ key: string }>(`SELECT key FROM ${RATE_LIMIT_TABLE}`);
     expect(rows.map((row) => row.key)).toEqual(["live:a"]);

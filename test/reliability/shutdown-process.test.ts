@@ -29,15 +29,25 @@ interface Answer {
 function post(port: number, agent: Agent, body: unknown, onSent?: () => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const text = JSON.stringify(body);
-    const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
-      let received = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        received += chunk;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: received }));
-      res.on("error", reject);
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/graphql",
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+      },
+      (res) => {
+        let received = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          received += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: received }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.on("finish", () => onSent?.()); // the whole request is in the socket
     req.end(text);
@@ -68,9 +78,7 @@ test("SIGTERM under load: nothing sent before it is dropped, and the process exi
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   try {
-    await expect
-      .poll(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status, { timeout: 60_000, interval: 200 })
-      .toBe(200);
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status, { timeout: 60_000, interval: 200 }).toBe(200);
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
     const creds = newCredentials("drill");
     const signUp = await post(port, agent, { query: "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", variables: { i: creds } });
@@ -80,7 +88,10 @@ test("SIGTERM under load: nothing sent before it is dropped, and the process exi
 
     // every fifth request is a login, whose argon2 hash keeps it in flight when the signal arrives; the others
     // are cheap and mostly still in the socket buffers
-    const login = { query: "mutation($i: LoginInput!) { login(input: $i) { accessToken } }", variables: { i: { login: creds.email, password: creds.password } } };
+    const login = {
+      query: "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+      variables: { i: { login: creds.email, password: creds.password } },
+    };
     const cheap = { query: "{ __typename }" };
     let sent = 0;
     let allSent!: () => void;

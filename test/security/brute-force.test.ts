@@ -76,7 +76,12 @@ describe("brute force on one account", () => {
     const ip = freshAddress();
     const { payload } = await signUpUser(api, ip);
     const { attempts, last } = await attemptsUntilLimited(
-      () => api.graphql(ChangePasswordDocument, { currentPassword: "a wrong current password", newPassword: "a brand new passphrase 42" }, { token: payload.accessToken, ...from(ip) }),
+      () =>
+        api.graphql(
+          ChangePasswordDocument,
+          { currentPassword: "a wrong current password", newPassword: "a brand new passphrase 42" },
+          { token: payload.accessToken, ...from(ip) },
+        ),
       30,
     );
     expect(attempts).not.toBeNull();

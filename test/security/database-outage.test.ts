@@ -74,4 +74,3 @@ test("while the database is down: 503 with Retry-After everywhere; afterwards: r
   const login = await api.graphql(LoginDocument, { input: { login: creds.email, password: creds.password } });
   expect(login.status).toBe(200);
 }, 120_000);
-

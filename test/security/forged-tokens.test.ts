@@ -57,7 +57,8 @@ describe("claims", () => {
 
 describe("algorithms and headers", () => {
   test("alg none, unsigned", () => expectRefused(`${b64({ alg: "none", typ: "at+jwt" })}.${b64(valid())}.`));
-  test("alg none with a signature segment", () => expectRefused(`${b64({ alg: "none", typ: "at+jwt" })}.${b64(valid())}.${randomBytes(32).toString("base64url")}`));
+  test("alg none with a signature segment", () =>
+    expectRefused(`${b64({ alg: "none", typ: "at+jwt" })}.${b64(valid())}.${randomBytes(32).toString("base64url")}`));
   test("HS512 with the right secret", () => expectRefused(forge(valid(), { algorithm: "HS512" })));
   test("HS384 with the right secret", () => expectRefused(forge(valid(), { algorithm: "HS384" })));
   test("RS256 with an attacker's key", () => {
@@ -68,7 +69,8 @@ describe("algorithms and headers", () => {
   test("typ JWT instead of at+jwt", () => expectRefused(forge(valid(), { header: { typ: "JWT" } })));
   test("a kid header", () => expectRefused(forge(valid(), { header: { kid: "../../dev/null" } })));
   test("a jku header", () => expectRefused(forge(valid(), { header: { jku: "https://evil.example/jwks.json" } })));
-  test("an embedded jwk header", () => expectRefused(forge(valid(), { header: { jwk: { kty: "oct", k: Buffer.from(TEST_JWT_SECRET).toString("base64url") } } })));
+  test("an embedded jwk header", () =>
+    expectRefused(forge(valid(), { header: { jwk: { kty: "oct", k: Buffer.from(TEST_JWT_SECRET).toString("base64url") } } })));
   test("an x5u header", () => expectRefused(forge(valid(), { header: { x5u: "https://evil.example/cert.pem" } })));
   test("a tampered payload under the original signature", () => {
     const [header, , signature] = victim.payload.accessToken.split(".");

@@ -74,7 +74,10 @@ describe("a login that checked the old credentials stores no session after a pas
     const { auth, credentials, owner } = await accountWithSession();
     const gate = holdAt(store, "startSession");
     const attacker = authOver(gate.store).login({ login: credentials.email, password: credentials.password }, client);
-    const outcome = attacker.then(() => "logged in", (error: unknown) => error);
+    const outcome = attacker.then(
+      () => "logged in",
+      (error: unknown) => error,
+    );
     await gate.arrived;
 
     await auth.changePassword(owner, { currentPassword: credentials.password, newPassword: `${credentials.password} changed` }, client);
@@ -88,7 +91,10 @@ describe("a login that checked the old credentials stores no session after a pas
     const { auth, credentials, owner } = await accountWithSession();
     const gate = holdAt(store, "startSession");
     const attacker = authOver(gate.store).login({ login: credentials.email, password: credentials.password }, client);
-    const outcome = attacker.then(() => "logged in", (error: unknown) => error);
+    const outcome = attacker.then(
+      () => "logged in",
+      (error: unknown) => error,
+    );
     await gate.arrived;
 
     await auth.disableUser(CLI_ACTOR, owner.user.id, client);
@@ -106,7 +112,10 @@ describe("a re-hash on login never undoes a password change", () => {
     // the attacker's instance runs with raised parameters, so its login re-hashes the (old) password
     const gate = holdAt(store, "upgradePasswordHash");
     const attacker = authOver(gate.store, { ARGON2_ITERATIONS: "3" }).login({ login: credentials.email, password: credentials.password }, client);
-    const outcome = attacker.then(() => "logged in", (error: unknown) => error);
+    const outcome = attacker.then(
+      () => "logged in",
+      (error: unknown) => error,
+    );
     await gate.arrived;
 
     const newPassword = `${credentials.password} changed`;

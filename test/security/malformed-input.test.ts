@@ -58,7 +58,11 @@ describe("oversized fields", () => {
 describe("operator injection and wrong types", () => {
   test('{"$gt": ""} in a String field is refused by the schema', async () => {
     const { creds } = await signUpUser(api);
-    for (const input of [{ login: { $gt: "" }, password: creds.password }, { login: creds.email, password: { $gt: "" } }, { login: { $ne: null }, password: { $ne: null } }]) {
+    for (const input of [
+      { login: { $gt: "" }, password: creds.password },
+      { login: creds.email, password: { $gt: "" } },
+      { login: { $ne: null }, password: { $ne: null } },
+    ]) {
       const res = await postRaw(api.url, { query: LOGIN, variables: { input } });
       expect(res.status, JSON.stringify(input)).toBe(400);
       expect(rawCode(res)).toBe("BAD_USER_INPUT");
@@ -83,7 +87,7 @@ describe("transport", () => {
   });
 
   test("malformed JSON and non-object bodies are a 400", async () => {
-    for (const body of ["{not json", "\"just a string\"", "12", "null", "{}"]) {
+    for (const body of ["{not json", '"just a string"', "12", "null", "{}"]) {
       const res = await postRaw(api.url, body);
       expect(res.status, body).toBe(400);
     }

@@ -49,7 +49,11 @@ describe("guessing codes", () => {
     expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
 
     const login = await loginFrom(api, ip, creds.email, creds.password);
-    const right = await api.graphql(CompleteMfaLoginDocument, { mfaToken: login.errors![0]!.extensions!.mfaToken as string, code: recoveryCodes[0]! }, from(ip));
+    const right = await api.graphql(
+      CompleteMfaLoginDocument,
+      { mfaToken: login.errors![0]!.extensions!.mfaToken as string, code: recoveryCodes[0]! },
+      from(ip),
+    );
     expect(errorCode(right)).toBe("TOO_MANY_REQUESTS");
   });
 

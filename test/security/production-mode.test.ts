@@ -79,7 +79,11 @@ describe("CORS", () => {
   test("a preflight from a configured origin is answered with the allowed methods and headers", async () => {
     const res = await fetch(prod.url, {
       method: "OPTIONS",
-      headers: { origin: "https://admin.example.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+      headers: {
+        origin: "https://admin.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("https://admin.example.com");

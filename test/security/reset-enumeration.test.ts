@@ -10,7 +10,13 @@ let api: TestApi;
 beforeAll(async () => {
   mailbox = await startMailbox();
   // rate limits on, as in production: their counting is part of the time of both answers
-  api = await startTestApi({ SMTP_URL: mailbox.url, RATE_LIMIT_ENABLED: "true", RATE_LIMIT_ADDRESS_PER_MINUTE: "1000", RATE_LIMIT_MAILS_PER_HOUR: "1000", MAIL_POLL_INTERVAL: "1h" });
+  api = await startTestApi({
+    SMTP_URL: mailbox.url,
+    RATE_LIMIT_ENABLED: "true",
+    RATE_LIMIT_ADDRESS_PER_MINUTE: "1000",
+    RATE_LIMIT_MAILS_PER_HOUR: "1000",
+    MAIL_POLL_INTERVAL: "1h",
+  });
 });
 afterAll(async () => {
   await api?.close();

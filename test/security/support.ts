@@ -6,7 +6,10 @@ export interface RawResponse {
   status: number;
   headers: Headers;
   text: string;
-  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> } | null;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+  } | null;
 }
 
 /** POSTs any body with any headers (JSON content type unless overridden). */
@@ -55,7 +58,10 @@ export function loginFrom(api: TestApi, ip: string, login: string, password: str
 }
 
 /** Attempts a login until it is refused with TOO_MANY_REQUESTS; returns how many attempts that took (or null). */
-export async function attemptsUntilLimited(attempt: () => Promise<GraphQLResponse<unknown>>, max: number): Promise<{ attempts: number | null; last: GraphQLResponse<unknown> }> {
+export async function attemptsUntilLimited(
+  attempt: () => Promise<GraphQLResponse<unknown>>,
+  max: number,
+): Promise<{ attempts: number | null; last: GraphQLResponse<unknown> }> {
   let last: GraphQLResponse<unknown> | undefined;
   for (let i = 1; i <= max; i++) {
     last = await attempt();

@@ -56,7 +56,15 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const database = databaseUrl ? null : await createTestDatabase();
   const url = databaseUrl ?? database!.url;
-  const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, TOTP_ENCRYPTION_KEY: TEST_TOTP_KEY, DATABASE_URL: url, DATABASE_POOL_SIZE: "5", RATE_LIMIT_ENABLED: "false", PRODUCTION_OVERRIDES: "rate-limits-off", ...env });
+  const config = loadConfig({
+    JWT_SECRET: TEST_JWT_SECRET,
+    TOTP_ENCRYPTION_KEY: TEST_TOTP_KEY,
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: "5",
+    RATE_LIMIT_ENABLED: "false",
+    PRODUCTION_OVERRIDES: "rate-limits-off",
+    ...env,
+  });
   const store = createPostgresStore({ url, poolSize: 5, connectTimeoutMs: config.database.timeoutMs, statementTimeoutMs: config.database.timeoutMs });
   const rateLimiters = config.rateLimits.enabled ? createPostgresRateLimiters({ url }) : undefined;
   const sessionFeed = createPostgresSessionEndFeed({ ...options.feed, url });

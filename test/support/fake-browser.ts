@@ -40,7 +40,10 @@ export function createFakeBrowser() {
     request<T>(name: string, callback: () => Promise<T>): Promise<T> {
       const previous = lockTails.get(name) ?? Promise.resolve();
       const run = previous.then(callback, callback);
-      lockTails.set(name, run.catch(() => undefined));
+      lockTails.set(
+        name,
+        run.catch(() => undefined),
+      );
       return run;
     },
   };

@@ -27,8 +27,7 @@ export function resolvers(auth: AuthService) {
       status: () => "ok",
     },
     Mutation: {
-      login: async (_: unknown, args: { login: string; password: string }, ctx: AuthContext) =>
-        (await auth.auth.login(args, ctx.client)).accessToken,
+      login: async (_: unknown, args: { login: string; password: string }, ctx: AuthContext) => (await auth.auth.login(args, ctx.client)).accessToken,
       logout: async (_: unknown, __: unknown, ctx: AuthContext) => {
         await auth.auth.logout(await ctx.principal(), ctx.client);
         return true;

@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startApp } from "../src/app.js";
 
-const env: Record<string, string | undefined> = { ...process.env, JWT_SECRET: "example-secret-0123456789-abcdefghijklmnop", RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "error" };
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  JWT_SECRET: "example-secret-0123456789-abcdefghijklmnop",
+  RATE_LIMIT_ENABLED: "false",
+  LOG_LEVEL: "error",
+};
 let app: Awaited<ReturnType<typeof startApp>>;
 before(async () => {
   assert.ok(env.DATABASE_URL, "set DATABASE_URL to an empty PostgreSQL database");
@@ -17,6 +22,7 @@ async function post(query: string, token?: string) {
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever fields its query selected
   const body = (await res.json()) as { data?: any; errors?: Array<{ extensions?: Record<string, unknown> }> };
   return { status: res.status, data: body.data, extensions: body.errors?.[0]?.extensions };
 }

@@ -4,8 +4,7 @@ import { createAuthLink } from "graphql-auth-api/client/apollo";
 import { createClient } from "graphql-ws";
 
 /** The API's endpoint: `?api=` (handy for tests), else VITE_API_URL, else a local API on its default port. */
-export const endpoint =
-  new URLSearchParams(location.search).get("api") ?? import.meta.env.VITE_API_URL ?? "http://localhost:4000/graphql";
+export const endpoint = new URLSearchParams(location.search).get("api") ?? import.meta.env.VITE_API_URL ?? "http://localhost:4000/graphql";
 
 /**
  * One token manager for the app. localStorage keeps users signed in across reloads and lets every tab start

@@ -30,7 +30,8 @@ export class AuditEvent {
 
   @Field(() => ID, {
     nullable: true,
-    description: "The administrator who acted, when not the user themself: for administrators only; the user sees `detail.actor: \"administrator\"`, and no address or user agent.",
+    description:
+      'The administrator who acted, when not the user themself: for administrators only; the user sees `detail.actor: "administrator"`, and no address or user agent.',
   })
   actorId!: string | null;
 

@@ -21,7 +21,8 @@ export function applyAuthDirectives(schema: GraphQLSchema, options: { requireGua
       if (!isObjectType(type) || !field) return fieldConfig;
       const guard = readFieldGuard(mappedSchema, type, field);
       if (guard === null || guard === "public") return fieldConfig;
-      const guarded = (resolve: GraphQLFieldResolver<unknown, GuardContext>): GraphQLFieldResolver<unknown, GuardContext> =>
+      const guarded =
+        (resolve: GraphQLFieldResolver<unknown, GuardContext>): GraphQLFieldResolver<unknown, GuardContext> =>
         async (source, args, context, info) => {
           await enforceGuard(context, guard, info);
           return resolve(source, args, context, info);

@@ -17,7 +17,9 @@ export class MfaResolver {
   }
 
   @Authorized()
-  @Mutation(() => [String], { description: "Turns TOTP on with a current code; returns 10 single-use recovery codes, shown only this once. Ends the caller's other sessions." })
+  @Mutation(() => [String], {
+    description: "Turns TOTP on with a current code; returns 10 single-use recovery codes, shown only this once. Ends the caller's other sessions.",
+  })
   async confirmTotpEnrollment(@Arg("code", () => String) code: string, @Ctx() ctx: GraphQLContext): Promise<string[]> {
     return ctx.auth.confirmTotpEnrollment(await ctx.principal(), code, ctx.client);
   }
@@ -31,16 +33,14 @@ export class MfaResolver {
 
   @Public()
   @Mutation(() => AuthPayload, { description: "Login's second step: the mfaToken of MFA_REQUIRED and a TOTP or recovery code." })
-  completeMfaLogin(
-    @Arg("mfaToken", () => String) mfaToken: string,
-    @Arg("code", () => String) code: string,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<AuthPayload> {
+  completeMfaLogin(@Arg("mfaToken", () => String) mfaToken: string, @Arg("code", () => String) code: string, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
     return issued(ctx, ctx.auth.completeMfaLogin({ mfaToken, code }, ctx.client));
   }
 
   @Authorized(ADMIN_ROLE)
-  @Mutation(() => Boolean, { description: "Turns a user's TOTP off and ends their sessions, for a user who lost their device (ADMIN, audited); false when it was off." })
+  @Mutation(() => Boolean, {
+    description: "Turns a user's TOTP off and ends their sessions, for a user who lost their device (ADMIN, audited); false when it was off.",
+  })
   async resetUserMfa(@Arg("userId", () => ID) userId: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     return ctx.auth.resetMfa(await ctx.principal(), userId, ctx.client);
   }

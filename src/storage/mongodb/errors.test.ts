@@ -15,7 +15,7 @@ describe("uniqueViolationField()", () => {
   });
 
   test("falls back to MongoDB's E11000 message when Prisma could not parse the index", () => {
-    const message = "E11000 duplicate key error collection: auth.users index: users_username_key dup key: { username: \"ada\" }";
+    const message = 'E11000 duplicate key error collection: auth.users index: users_username_key dup key: { username: "ada" }';
     expect(uniqueViolationField(prismaError("PrismaClientUnknownRequestError", { message }))).toBe("username");
   });
 
@@ -30,7 +30,11 @@ describe("uniqueViolationField()", () => {
 describe("isUnavailableError()", () => {
   test("recognises unreachable servers, timeouts and pool exhaustion", () => {
     expect(isUnavailableError(prismaError("PrismaClientInitializationError", { errorCode: "P1001", message: "Can't reach database server" }))).toBe(true);
-    expect(isUnavailableError(prismaError("PrismaClientKnownRequestError", { code: "P2024", message: "Timed out fetching a new connection from the connection pool." }))).toBe(true);
+    expect(
+      isUnavailableError(
+        prismaError("PrismaClientKnownRequestError", { code: "P2024", message: "Timed out fetching a new connection from the connection pool." }),
+      ),
+    ).toBe(true);
     const selection = "Raw query failed. Code: `unknown`. Message: `Kind: Server selection timeout: No available servers. Topology: …`";
     expect(isUnavailableError(prismaError("PrismaClientKnownRequestError", { code: "P2010", message: selection }))).toBe(true);
     expect(isUnavailableError(prismaError("PrismaClientUnknownRequestError", { message: "Kind: I/O error: Connection refused (os error 111)" }))).toBe(true);
@@ -38,7 +42,7 @@ describe("isUnavailableError()", () => {
   });
 
   test("does not take a missing query engine, a bug or a duplicate for an outage", () => {
-    const engine = "Prisma Client could not locate the Query Engine for runtime \"debian-openssl-3.0.x\".";
+    const engine = 'Prisma Client could not locate the Query Engine for runtime "debian-openssl-3.0.x".';
     expect(isUnavailableError(prismaError("PrismaClientInitializationError", { message: engine }))).toBe(false);
     expect(isUnavailableError(prismaError("PrismaClientKnownRequestError", { code: "P2002" }))).toBe(false);
     expect(isUnavailableError(new TypeError("x is undefined"))).toBe(false);
@@ -48,7 +52,9 @@ describe("isUnavailableError()", () => {
 describe("isWriteConflict()", () => {
   test("recognises P2034 and MongoDB's WriteConflict however it is wrapped", () => {
     expect(isWriteConflict(prismaError("PrismaClientKnownRequestError", { code: "P2034" }))).toBe(true);
-    expect(isWriteConflict(prismaError("PrismaClientUnknownRequestError", { message: "Command failed (WriteConflict): Write conflict during plan execution" }))).toBe(true);
+    expect(
+      isWriteConflict(prismaError("PrismaClientUnknownRequestError", { message: "Command failed (WriteConflict): Write conflict during plan execution" })),
+    ).toBe(true);
     expect(isWriteConflict(new Error("outer", { cause: prismaError("PrismaClientKnownRequestError", { code: "P2034" }) }))).toBe(true);
     expect(isWriteConflict(prismaError("PrismaClientKnownRequestError", { code: "P2002" }))).toBe(false);
   });

@@ -58,7 +58,10 @@ export function uniqueViolationField(error: unknown): "email" | "username" | nul
   const duplicateKey = typeof e.message === "string" && /E11000|duplicate key/i.test(e.message);
   if (e.code !== "P2002" && !duplicateKey) return null;
   const target = e.meta?.target;
-  const named = (Array.isArray(target) ? target : [target]).filter((value) => value !== undefined).map(String).join(",");
+  const named = (Array.isArray(target) ? target : [target])
+    .filter((value) => value !== undefined)
+    .map(String)
+    .join(",");
   const text = named !== "" ? named : String(e.message ?? "");
   if (text.includes("username")) return "username";
   if (text.includes("email")) return "email";

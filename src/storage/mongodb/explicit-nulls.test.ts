@@ -38,7 +38,10 @@ function nullableFieldsBySchema(): Map<Prisma.ModelName, string[]> {
     // The parse must see exactly the generated client's scalar fields, or the check below would miss some.
     const generated = Object.values((Prisma as unknown as Record<string, Record<string, string>>)[`${model}ScalarFieldEnum`]!);
     expect(fields.map((field) => field[1]).sort(), `fields of ${model}`).toEqual([...generated].sort());
-    result.set(model, fields.filter((field) => field[4] === "?").map((field) => field[1]!));
+    result.set(
+      model,
+      fields.filter((field) => field[4] === "?").map((field) => field[1]!),
+    );
   }
   return result;
 }
@@ -93,7 +96,9 @@ function recordingClient(): { client: PrismaClient; calls: RecordedCall[] } {
       case "findMany":
         return found.map((doc) => ((args.include as Doc | undefined)?.user ? { ...doc, user: docs.get("User")!.get(doc.userId as string) } : doc));
       case "updateMany":
-        for (const doc of found) for (const [key, value] of Object.entries(args.data as Doc)) if (value === null || typeof value !== "object" || value instanceof Date) doc[key] = value;
+        for (const doc of found)
+          for (const [key, value] of Object.entries(args.data as Doc))
+            if (value === null || typeof value !== "object" || value instanceof Date) doc[key] = value;
         return { count: found.length };
       case "deleteMany":
         for (const doc of found) docs.get(model)!.delete(doc[idOf(model)] as string);
@@ -103,7 +108,14 @@ function recordingClient(): { client: PrismaClient; calls: RecordedCall[] } {
     }
   };
   const delegate = (model: Prisma.ModelName) =>
-    new Proxy({}, { get: (_, operation: string) => async (args: Doc = {}) => (calls.push({ model, operation, args, site: callSite() }), answer(model, operation, args)) });
+    new Proxy(
+      {},
+      {
+        get:
+          (_, operation: string) =>
+          async (args: Doc = {}) => (calls.push({ model, operation, args, site: callSite() }), answer(model, operation, args)),
+      },
+    );
   const delegates = new Map(Object.values(Prisma.ModelName).map((model) => [model[0]!.toLowerCase() + model.slice(1), delegate(model)]));
   const client: PrismaClient = new Proxy({} as PrismaClient, {
     get(_, property: string) {
@@ -142,7 +154,17 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.applySecurityChange(alice.id, { expectedStamp: null, disabledAt: now, endSessions: { status: "REVOKED", exceptSessionId: null } }, now);
   await store.enableUser(alice.id);
   await store.sweepSessions(now, now);
-  const event = { userId: alice.id, sessionId: null, actorId: null, type: "LOGIN", outcome: "SUCCESS" as const, ipAddress: null, userAgent: null, detail: {}, createdAt: now };
+  const event = {
+    userId: alice.id,
+    sessionId: null,
+    actorId: null,
+    type: "LOGIN",
+    outcome: "SUCCESS" as const,
+    ipAddress: null,
+    userAgent: null,
+    detail: {},
+    createdAt: now,
+  };
   await store.appendAuditEvents([event, { ...event, userId: null, outcome: "FAILURE" }]);
   await store.listAuditEvents({ userId: alice.id, limit: 10, before: later });
   await store.pruneAuditEvents(now);
@@ -153,7 +175,16 @@ async function runScenario(store: MongoStore): Promise<void> {
   expect(await store.mfa.enableTotp(alice.id, "v1.second", 1, ["code-1", "code-2"], now)).toBe(true);
   await store.mfa.useTotpStep(alice.id, 2);
   await store.mfa.useRecoveryCode(alice.id, "code-1", now);
-  const challenge = { id: "m1", userId: alice.id, secretHash: "h", ipAddress: null, securityStamp: alice.securityStamp, endOtherSessions: false, createdAt: now, expiresAt: later };
+  const challenge = {
+    id: "m1",
+    userId: alice.id,
+    secretHash: "h",
+    ipAddress: null,
+    securityStamp: alice.securityStamp,
+    endOtherSessions: false,
+    createdAt: now,
+    expiresAt: later,
+  };
   await store.mfa.createMfaChallenge(challenge);
   await store.mfa.findMfaChallenge("m1");
   await store.mfa.countMfaAttempt("m1", 5, now);
@@ -189,11 +220,15 @@ async function runScenario(store: MongoStore): Promise<void> {
 function nullFilteredFields(calls: RecordedCall[]): Set<string> {
   const fields = new Set<string>();
   const walk = (model: string, where: unknown): void => {
-    if (Array.isArray(where)) return where.forEach((part) => walk(model, part));
+    if (Array.isArray(where)) {
+      for (const part of where) walk(model, part);
+      return;
+    }
     if (where === null || typeof where !== "object") return;
     for (const [key, value] of Object.entries(where as Doc)) {
       if (key === "AND" || key === "OR" || key === "NOT") walk(model, value);
-      else if (value === null || (typeof value === "object" && ((value as Doc).equals === null || (value as Doc).isSet === false))) fields.add(`${model}.${key}`);
+      else if (value === null || (typeof value === "object" && ((value as Doc).equals === null || (value as Doc).isSet === false)))
+        fields.add(`${model}.${key}`);
     }
   };
   for (const call of calls) walk(call.model, call.args.where);
@@ -211,7 +246,13 @@ function bareNullFilters(calls: RecordedCall[]): string[] {
     if (where === null || typeof where !== "object") return;
     for (const [key, value] of Object.entries(where as Doc)) {
       if (key === "OR" && Array.isArray(value)) {
-        const unset = new Set(value.flatMap((part: Doc) => Object.entries(part).filter(([, v]) => isUnset(v)).map(([field]) => field)));
+        const unset = new Set(
+          value.flatMap((part: Doc) =>
+            Object.entries(part)
+              .filter(([, v]) => isUnset(v))
+              .map(([field]) => field),
+          ),
+        );
         for (const part of value) walk(call, part, unset);
       } else if (key === "AND" || key === "NOT") {
         for (const part of Array.isArray(value) ? value : [value]) walk(call, part, new Set());
@@ -247,7 +288,12 @@ describe("the MongoDB store's creates and null filters @see issue 18", () => {
     const creates = calls.filter((call) => CREATES.has(call.operation));
     expect(new Set(creates.map((call) => call.model))).toEqual(new Set(Object.values(Prisma.ModelName)));
     const absent = creates.flatMap((call) =>
-      createdData(call).flatMap((data) => nullable.get(call.model)!.filter((field) => data[field] === undefined).map((field) => `${call.site} ${call.model}.${call.operation} leaves ${field} absent`)),
+      createdData(call).flatMap((data) =>
+        nullable
+          .get(call.model)!
+          .filter((field) => data[field] === undefined)
+          .map((field) => `${call.site} ${call.model}.${call.operation} leaves ${field} absent`),
+      ),
     );
     expect(absent).toEqual([]);
   });
@@ -259,7 +305,13 @@ describe("the MongoDB store's creates and null filters @see issue 18", () => {
     expect(filtered).toContain("RateLimit.expire");
     const absent = calls
       .filter((call) => CREATES.has(call.operation))
-      .flatMap((call) => createdData(call).flatMap((data) => [...filtered].filter((field) => field.startsWith(`${call.model}.`) && data[field.split(".")[1]!] === undefined).map((field) => `${call.site} leaves ${field} absent`)));
+      .flatMap((call) =>
+        createdData(call).flatMap((data) =>
+          [...filtered]
+            .filter((field) => field.startsWith(`${call.model}.`) && data[field.split(".")[1]!] === undefined)
+            .map((field) => `${call.site} leaves ${field} absent`),
+        ),
+      );
     expect(absent).toEqual([]);
   });
 
@@ -280,6 +332,9 @@ describe("the MongoDB store's creates and null filters @see issue 18", () => {
           .flatMap((line, index) => (/\.(create|createMany|upsert)\(/.test(line) ? [`${relative(ROOT, join(STORE_DIR, file))}:${index + 1}`] : [])),
       );
     expect(inSource.length).toBeGreaterThan(0);
-    expect(inSource.filter((site) => !sites.has(site)), "creates the scenario never reaches: call them in runScenario()").toEqual([]);
+    expect(
+      inSource.filter((site) => !sites.has(site)),
+      "creates the scenario never reaches: call them in runScenario()",
+    ).toEqual([]);
   });
 });

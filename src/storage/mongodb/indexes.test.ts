@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { assertReplicaSet, ensureMongoIndexes, mongoIndexes, prepareMongoDatabase, MFA_CHALLENGE_RETENTION_SECONDS, RATE_LIMIT_RETENTION_SECONDS, type CommandRunner } from "./indexes.js";
+import {
+  assertReplicaSet,
+  ensureMongoIndexes,
+  mongoIndexes,
+  prepareMongoDatabase,
+  MFA_CHALLENGE_RETENTION_SECONDS,
+  RATE_LIMIT_RETENTION_SECONDS,
+  type CommandRunner,
+} from "./indexes.js";
 import type { RawCommand } from "./raw-commands.js";
 
 /** Records the commands; `answer` may throw or reply per command. */
@@ -21,7 +29,10 @@ describe("mongoIndexes()", () => {
     const users = mongoIndexes(options).find((entry) => entry.collection === "users")!.indexes;
     expect(users).toContainEqual({ name: "users_email_key", key: { email: 1 }, unique: true });
     expect(users).toContainEqual({
-      name: "users_username_key", key: { username: 1 }, unique: true, partialFilterExpression: { username: { $type: "string" } },
+      name: "users_username_key",
+      key: { username: 1 },
+      unique: true,
+      partialFilterExpression: { username: { $type: "string" } },
     });
   });
 
@@ -54,7 +65,17 @@ describe("ensureMongoIndexes()", () => {
   test("sends one createIndexes per collection", async () => {
     const db = fakeDb();
     await ensureMongoIndexes(db, options);
-    expect(db.commands.map((command) => command.createIndexes)).toEqual(["users", "sessions", "refresh_tokens", "rate_limits", "recovery_codes", "mfa_challenges", "mail_tokens", "mail_outbox", "audit_events"]);
+    expect(db.commands.map((command) => command.createIndexes)).toEqual([
+      "users",
+      "sessions",
+      "refresh_tokens",
+      "rate_limits",
+      "recovery_codes",
+      "mfa_challenges",
+      "mail_tokens",
+      "mail_outbox",
+      "audit_events",
+    ]);
     expect(db.commands[0]!.indexes).toEqual(mongoIndexes(options)[0]!.indexes);
   });
 

@@ -137,7 +137,13 @@ export class MongoMfaStore implements MfaStore {
 }
 
 function toTotpRecord(row: TotpCredential): TotpRecord {
-  return { userId: row.userId, secretSealed: row.secretSealed, enabledAt: row.enabledAt ?? null, lastUsedStep: row.lastUsedStep ?? null, createdAt: row.createdAt };
+  return {
+    userId: row.userId,
+    secretSealed: row.secretSealed,
+    enabledAt: row.enabledAt ?? null,
+    lastUsedStep: row.lastUsedStep ?? null,
+    createdAt: row.createdAt,
+  };
 }
 
 function toMfaChallengeRecord(row: MfaChallenge): MfaChallengeRecord {

@@ -1,4 +1,4 @@
-import { Prisma, PrismaClient } from "../../generated/mongodb/client.js";
+import { type Prisma, PrismaClient } from "../../generated/mongodb/client.js";
 import {
   DuplicateError,
   type AuditEventRecord,
@@ -174,13 +174,7 @@ export class MongoStore implements Store {
     });
   }
 
-  startSession(
-    session: NewSession,
-    token: NewRefreshToken,
-    decide: SessionLimitDecision,
-    now: Date,
-    expectedStamp: string,
-  ): Promise<StartSessionResult> {
+  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date, expectedStamp: string): Promise<StartSessionResult> {
     if (!isObjectId(session.userId)) return Promise.resolve({ ok: false, reason: "ACCOUNT_CHANGED" });
     return this.transaction((tx) => startSessionIn(tx, session, token, decide, now, expectedStamp));
   }

@@ -1,14 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../generated/mongodb/client.js";
-import type {
-  NewRefreshToken,
-  NewSession,
-  RotateResult,
-  SecurityChange,
-  SecurityChangeResult,
-  SessionLimitDecision,
-  StartSessionResult,
-} from "../store.js";
+import type { NewRefreshToken, NewSession, RotateResult, SecurityChange, SecurityChangeResult, SessionLimitDecision, StartSessionResult } from "../store.js";
 import { nullOrUnset, refreshTokenDocument, sessionDocument } from "./documents.js";
 import { stampFilter, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 
@@ -103,12 +95,7 @@ export async function rotateRefreshTokenIn(
  * Atomicity: the conditional update of the user document (new stamp, bumped `loginSerial`) conflicts with any
  * login's transaction in progress (it writes that document too), and the sessions end in the same transaction.
  */
-export async function applySecurityChangeIn(
-  tx: Prisma.TransactionClient,
-  userId: string,
-  change: SecurityChange,
-  now: Date,
-): Promise<SecurityChangeResult> {
+export async function applySecurityChangeIn(tx: Prisma.TransactionClient, userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
   const { expectedStamp, passwordHash, disabledAt, endSessions } = change;
   const updated = await tx.user.updateMany({
     where: { id: userId, ...(expectedStamp !== null ? { AND: [stampFilter(expectedStamp)] } : {}) },

@@ -24,10 +24,13 @@ describe("retryOnWriteConflict()", () => {
   test("gives up after the last attempt with the conflict itself", async () => {
     const pauses: number[] = [];
     let calls = 0;
-    const error = await retryOnWriteConflict(async () => {
-      calls++;
-      throw conflict();
-    }, policy(pauses, 3)).catch((e: unknown) => e);
+    const error = await retryOnWriteConflict(
+      async () => {
+        calls++;
+        throw conflict();
+      },
+      policy(pauses, 3),
+    ).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe("P2034");
     expect(calls).toBe(3);
   });
@@ -47,9 +50,12 @@ describe("retryOnWriteConflict()", () => {
   test("caps the pause at maxDelayMs", async () => {
     const pauses: number[] = [];
     let calls = 0;
-    await retryOnWriteConflict(async () => {
-      if (++calls < 6) throw conflict();
-    }, policy(pauses, 6));
+    await retryOnWriteConflict(
+      async () => {
+        if (++calls < 6) throw conflict();
+      },
+      policy(pauses, 6),
+    );
     expect(pauses).toEqual([10, 20, 40, 50, 50]);
   });
 });

@@ -8,7 +8,14 @@ describe("isObjectId()", () => {
   test("accepts 24 hex digits in either case and nothing else", () => {
     expect(isObjectId("65a1f0c2e4b0a1b2c3d4e5f6")).toBe(true);
     expect(isObjectId("65A1F0C2E4B0A1B2C3D4E5F6")).toBe(true);
-    for (const id of ["not-an-id", "", "65a1f0c2e4b0a1b2c3d4e5f", "65a1f0c2e4b0a1b2c3d4e5f67", "65a1f0c2e4b0a1b2c3d4e5fg", "0b6f4a6e-1d2c-4c1e-9f0a-2b3c4d5e6f70"]) {
+    for (const id of [
+      "not-an-id",
+      "",
+      "65a1f0c2e4b0a1b2c3d4e5f",
+      "65a1f0c2e4b0a1b2c3d4e5f67",
+      "65a1f0c2e4b0a1b2c3d4e5fg",
+      "0b6f4a6e-1d2c-4c1e-9f0a-2b3c4d5e6f70",
+    ]) {
       expect(isObjectId(id)).toBe(false);
     }
   });
@@ -33,7 +40,11 @@ describe("MongoDB URLs", () => {
     const query = new URLSearchParams(url.split("?")[1]);
     expect(url.startsWith("mongodb://localhost:27017/auth?")).toBe(true);
     expect(Object.fromEntries(query)).toEqual({
-      replicaSet: "rs0", directConnection: "true", maxPoolSize: "10", serverSelectionTimeoutMS: "5000", connectTimeoutMS: "5000",
+      replicaSet: "rs0",
+      directConnection: "true",
+      maxPoolSize: "10",
+      serverSelectionTimeoutMS: "5000",
+      connectTimeoutMS: "5000",
     });
     const own = withConnectionDefaults("mongodb://h/db?maxpoolsize=3&serverSelectionTimeoutMS=100", { maxPoolSize: 10, timeoutMs: 5000 });
     expect(Object.fromEntries(new URLSearchParams(own.split("?")[1]))).toEqual({ maxpoolsize: "3", serverSelectionTimeoutMS: "100", connectTimeoutMS: "5000" });

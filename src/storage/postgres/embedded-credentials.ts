@@ -54,9 +54,7 @@ async function postgresSystemUser(): Promise<{ uid: number; gid: number } | null
 }
 
 function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))),
-  );
+  return new Promise((resolve, reject) => execFile(command, args, (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))));
 }
 
 /** The secret in `file` (0600), made on first use. */
@@ -83,7 +81,9 @@ export async function ensureAppRole(adminUrl: string, appPassword: string): Prom
     const role = client.escapeIdentifier(APP_ROLE);
     const exists = await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
     const verb = exists.rowCount === 0 ? "CREATE" : "ALTER";
-    await client.query(`${verb} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(appPassword)}`);
+    await client.query(
+      `${verb} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(appPassword)}`,
+    );
     await client.query(`ALTER SCHEMA public OWNER TO ${role}`);
     await client.query(`
       DO $$ DECLARE r record; BEGIN

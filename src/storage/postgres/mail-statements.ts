@@ -30,8 +30,14 @@ async function insertMails(client: Queryable, mails: readonly NewOutboxMail[]): 
      FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
        AS m(id, user_id, kind, recipient, subject, text_body, html_body, created_at)`,
     [
-      column(() => randomUUID()), column((m) => m.userId), column((m) => m.kind), column((m) => m.to),
-      column((m) => m.subject), column((m) => m.text), column((m) => m.html), column((m) => m.createdAt),
+      column(() => randomUUID()),
+      column((m) => m.userId),
+      column((m) => m.kind),
+      column((m) => m.to),
+      column((m) => m.subject),
+      column((m) => m.text),
+      column((m) => m.html),
+      column((m) => m.createdAt),
     ],
   );
 }
@@ -54,10 +60,9 @@ export function issueMailToken(pool: pg.Pool, token: MailTokenRecord, mail: NewO
 
 /** See Store.findMailToken. */
 export async function findMailToken(pool: pg.Pool, tokenHash: string): Promise<MailTokenRecord | null> {
-  const { rows } = await pool.query<MailTokenRecord & { purpose: MailTokenPurpose }>(
-    `SELECT ${TOKEN_COLUMNS} FROM mail_tokens WHERE token_hash = $1`,
-    [tokenHash],
-  );
+  const { rows } = await pool.query<MailTokenRecord & { purpose: MailTokenPurpose }>(`SELECT ${TOKEN_COLUMNS} FROM mail_tokens WHERE token_hash = $1`, [
+    tokenHash,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -66,10 +71,12 @@ export async function redeemMailToken(pool: pg.Pool, r: MailTokenRedemption): Pr
   if (!isUuid(r.userId)) return { ok: false };
   try {
     return await inTransaction(pool, async (client): Promise<RedeemMailTokenResult> => {
-      const deleted = await client.query(
-        `DELETE FROM mail_tokens WHERE token_hash = $1 AND user_id = $2::uuid AND purpose = $3 AND expires_at > $4`,
-        [r.tokenHash, r.userId, r.purpose, r.now],
-      );
+      const deleted = await client.query(`DELETE FROM mail_tokens WHERE token_hash = $1 AND user_id = $2::uuid AND purpose = $3 AND expires_at > $4`, [
+        r.tokenHash,
+        r.userId,
+        r.purpose,
+        r.now,
+      ]);
       if (deleted.rowCount === 0) return { ok: false };
       const updated = await client.query<UserRow>(
         `UPDATE users SET

@@ -168,13 +168,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  startSession(
-    session: NewSession,
-    token: NewRefreshToken,
-    decide: SessionLimitDecision,
-    now: Date,
-    expectedStamp: string,
-  ): Promise<StartSessionResult> {
+  startSession(session: NewSession, token: NewRefreshToken, decide: SessionLimitDecision, now: Date, expectedStamp: string): Promise<StartSessionResult> {
     return guard(() =>
       sql.inTransaction(this.pool, async (client): Promise<StartSessionResult> => {
         // Serialise logins and security changes of this user: the row lock is held until commit, and each statement
@@ -328,16 +322,22 @@ export class PostgresStore implements Store {
       return total;
     };
     return guard(async () => {
-      const expired = await inBatches(() => this.prisma.$executeRaw`
+      const expired = await inBatches(
+        () => this.prisma.$executeRaw`
         UPDATE sessions SET status = 'EXPIRED', ended_at = ${now}
         WHERE status = 'ACTIVE' AND expires_at <= ${now} AND id IN (
-          SELECT id FROM sessions WHERE status = 'ACTIVE' AND expires_at <= ${now} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`);
-      const purged = await inBatches(() => this.prisma.$executeRaw`
+          SELECT id FROM sessions WHERE status = 'ACTIVE' AND expires_at <= ${now} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      );
+      const purged = await inBatches(
+        () => this.prisma.$executeRaw`
         DELETE FROM sessions WHERE status <> 'ACTIVE' AND ended_at < ${purgeBefore} AND id IN (
-          SELECT id FROM sessions WHERE status <> 'ACTIVE' AND ended_at < ${purgeBefore} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`);
-      await inBatches(() => this.prisma.$executeRaw`
+          SELECT id FROM sessions WHERE status <> 'ACTIVE' AND ended_at < ${purgeBefore} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      );
+      await inBatches(
+        () => this.prisma.$executeRaw`
         DELETE FROM refresh_tokens WHERE id IN (
-          SELECT id FROM refresh_tokens WHERE rotated_at IS NOT NULL AND expires_at <= ${now} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`);
+          SELECT id FROM refresh_tokens WHERE rotated_at IS NOT NULL AND expires_at <= ${now} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      );
       return { expired, purged };
     });
   }
@@ -346,9 +346,16 @@ export class PostgresStore implements Store {
     if (events.length === 0) return Promise.resolve();
     const column = <T>(pick: (event: NewAuditEvent) => T): T[] => events.map(pick);
     const values = [
-      column(() => randomUUID()), column((e) => e.userId), column((e) => e.sessionId), column((e) => e.actorId),
-      column((e) => e.type), column((e) => e.outcome), column((e) => e.ipAddress), column((e) => e.userAgent),
-      column((e) => JSON.stringify(e.detail)), column((e) => e.createdAt),
+      column(() => randomUUID()),
+      column((e) => e.userId),
+      column((e) => e.sessionId),
+      column((e) => e.actorId),
+      column((e) => e.type),
+      column((e) => e.outcome),
+      column((e) => e.ipAddress),
+      column((e) => e.userAgent),
+      column((e) => JSON.stringify(e.detail)),
+      column((e) => e.createdAt),
     ];
     return guard(async () => {
       await this.pool.query({ ...sql.INSERT_AUDIT_EVENTS, values });

@@ -177,7 +177,11 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     // after a timeout the connection may still be waiting on a frozen server: drop it (PostgreSQL rolls back)
     // rather than queue a ROLLBACK behind the stuck statement for another timeout
     if (isUnavailableError(error)) release(error instanceof Error ? error : new Error(String(error)));
-    else await client.query("ROLLBACK").then(() => release(), (rollbackError: Error) => release(rollbackError));
+    else
+      await client.query("ROLLBACK").then(
+        () => release(),
+        (rollbackError: Error) => release(rollbackError),
+      );
     throw error;
   }
 }

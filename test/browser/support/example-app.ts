@@ -76,6 +76,8 @@ export async function screenshot(pages: Page[], name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const base = name.replace(/[^a-z0-9]+/gi, "-").slice(-100);
   await Promise.all(
-    pages.filter((page) => !page.isClosed()).map((page, i) => page.screenshot({ path: path.join(SCREENSHOTS, `${base}-${i + 1}.png`), fullPage: true }).catch(() => undefined)),
+    pages
+      .filter((page) => !page.isClosed())
+      .map((page, i) => page.screenshot({ path: path.join(SCREENSHOTS, `${base}-${i + 1}.png`), fullPage: true }).catch(() => undefined)),
   );
 }
