@@ -1,9 +1,9 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { OperationDefinitionNode } from "graphql";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { AuthObserver } from "../auth/observer.js";
+import { operationOutcome } from "./outcome.js";
 
 /** Prometheus metrics of one API instance: the auth core's counts, GraphQL requests, sockets, pool, process. */
 export interface Metrics {
@@ -83,11 +83,10 @@ export function createMetrics(): Metrics {
       async requestDidStart() {
         const started = performance.now();
         return {
-          async willSendResponse({ operation, response }) {
-            const body = response.body.kind === "single" ? response.body.singleResult : null;
-            const first = body?.errors?.[0]?.extensions;
-            const name = rootFieldOf(operation);
-            requests.inc({ operation: name, code: String(first?.code ?? "OK"), reason: typeof first?.reason === "string" ? first.reason : "" });
+          async willSendResponse(request) {
+            const { rootField, code, reason } = operationOutcome(request);
+            const name = rootField ?? "unknown";
+            requests.inc({ operation: name, code, reason: reason ?? "" });
             duration.observe({ operation: name }, (performance.now() - started) / 1000);
           },
         };
@@ -106,12 +105,6 @@ export function createMetrics(): Metrics {
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };
-}
-
-// the first root field names the operation: bounded by the schema, unlike client-chosen operation names
-function rootFieldOf(operation: OperationDefinitionNode | undefined): string {
-  const first = operation?.selectionSet.selections[0];
-  return first?.kind === "Field" ? first.name.value : "unknown";
 }
 
 /**

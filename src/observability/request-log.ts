@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { Logger } from "../logger.js";
+import { operationOutcome } from "./outcome.js";
 
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 
@@ -16,15 +17,14 @@ export function createRequestLogPlugin(log: Logger, level: "info" | "debug"): Ap
       const trace = TRACEPARENT.exec(request.http?.headers.get("traceparent") ?? "");
       const requestId = trace?.[1] ?? randomUUID();
       return {
-        async willSendResponse({ operation, response }) {
-          response.http.headers.set("x-request-id", requestId);
-          const first = response.body.kind === "single" ? response.body.singleResult.errors?.[0]?.extensions : undefined;
-          const root = operation?.selectionSet.selections[0];
+        async willSendResponse(sent) {
+          sent.response.http.headers.set("x-request-id", requestId);
+          const { rootField, code, reason } = operationOutcome(sent);
           log[level]("request", {
             requestId,
-            operation: root?.kind === "Field" ? root.name.value : null,
-            outcome: first?.code ?? "OK",
-            ...(typeof first?.reason === "string" ? { reason: first.reason } : {}),
+            operation: rootField,
+            outcome: code,
+            ...(reason ? { reason } : {}),
             durationMs: Math.round((performance.now() - started) * 10) / 10,
           });
         },

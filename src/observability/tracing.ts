@@ -5,6 +5,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { Store } from "../storage/store.js";
+import { operationOutcome } from "./outcome.js";
 
 /** OpenTelemetry traces of one API instance: a span per HTTP request and GraphQL operation, and per store call. */
 export interface Tracing {
@@ -41,15 +42,15 @@ export function startTracing(options: { endpoint: string; serviceName: string })
     graphqlPlugin: {
       async requestDidStart() {
         return {
-          async willSendResponse({ operation, response }) {
+          async willSendResponse(request) {
             const span = trace.getActiveSpan();
             if (!span) return;
-            const root = operation?.selectionSet.selections[0];
-            if (root?.kind === "Field") span.updateName(`graphql ${operation?.operation ?? "query"} ${root.name.value}`);
-            if (operation) span.setAttribute("graphql.operation.type", operation.operation);
-            const first = response.body.kind === "single" ? response.body.singleResult.errors?.[0]?.extensions : undefined;
-            span.setAttribute("graphql.outcome", String(first?.code ?? "OK"));
-            if (typeof first?.reason === "string") span.setAttribute("graphql.reason", first.reason);
+            const { rootField, code, reason } = operationOutcome(request);
+            const type = request.operation?.operation;
+            if (rootField) span.updateName(`graphql ${type ?? "query"} ${rootField}`);
+            if (type) span.setAttribute("graphql.operation.type", type);
+            span.setAttribute("graphql.outcome", code);
+            if (reason) span.setAttribute("graphql.reason", reason);
           },
         };
       },
