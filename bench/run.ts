@@ -40,6 +40,8 @@ interface Settings {
   scenarios: ScenarioName[];
   databaseUrl: string | undefined;
   cpuProfile: boolean;
+  /** BENCH_HEAP_PROF=1: sampled allocation profiles of the three servers, beside the CPU ones. */
+  heapProfile: boolean;
   reuseBuild: boolean;
   /** Idle authenticated WebSockets of the live-sessions scenario, and how many of them a logout then closes. */
   sockets: number;
@@ -76,6 +78,7 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
     scenarios: only.length > 0 ? (only as ScenarioName[]) : [...SCENARIOS],
     databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
     cpuProfile: env.BENCH_CPU_PROF === "1",
+    heapProfile: env.BENCH_HEAP_PROF === "1",
     reuseBuild: env.BENCH_BUILD === "0",
     sockets: int("BENCH_SOCKETS", smoke ? 100 : 1_000),
     revocations: int("BENCH_REVOCATIONS", smoke ? 20 : 200),
@@ -183,7 +186,11 @@ async function main(): Promise<void> {
     ...(settings.scale !== undefined ? { SESSION_SWEEP_INTERVAL: "0" } : {}),
   };
   const config = loadConfig(env);
-  const profileArgs = settings.cpuProfile ? ["--cpu-prof", "--cpu-prof-dir", path.join(RESULTS_DIR, "profiles")] : [];
+  const profiles = path.join(RESULTS_DIR, "profiles");
+  const profileArgs = [
+    ...(settings.cpuProfile ? ["--cpu-prof", "--cpu-prof-dir", profiles] : []),
+    ...(settings.heapProfile ? ["--heap-prof", "--heap-prof-dir", profiles] : []),
+  ];
   apiLogWritten = true;
   const start = (name: string, script: string, port: number, log: string) =>
     startNodeChild({ name, script, env: { ...env, PORT: String(port) }, logFile: path.join(RESULTS_DIR, log), nodeArgs: profileArgs });

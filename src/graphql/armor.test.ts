@@ -1,6 +1,7 @@
 import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { rejectNulCharactersPlugin } from "./armor.js";
+import { rejectNulCharacters } from "./armor.js";
+import { operationChecksPlugin } from "./operation-checks.js";
 
 // A tiny schema is enough: the plugin looks only at the request's document and variables.
 let server: ApolloServer;
@@ -8,7 +9,7 @@ beforeAll(async () => {
   server = new ApolloServer({
     typeDefs: "type Query { echo(text: String): String }",
     resolvers: { Query: { echo: (_: unknown, args: { text?: string }) => args.text ?? null } },
-    plugins: [rejectNulCharactersPlugin],
+    plugins: [operationChecksPlugin([rejectNulCharacters])],
   });
   await server.start();
 });
@@ -23,20 +24,20 @@ async function codeOf(query: string, variables?: Record<string, unknown>): Promi
 }
 
 /** @see issue 17: the literal check is remembered per cached document, and must still refuse every time. */
-test("rejectNulCharactersPlugin refuses a NUL literal on every request of the same (cached) document", async () => {
+test("rejectNulCharacters refuses a NUL literal on every request of the same (cached) document", async () => {
   const query = 'query { echo(text: "a\\u0000b") }';
   expect(await codeOf(query)).toBe("BAD_USER_INPUT");
   expect(await codeOf(query)).toBe("BAD_USER_INPUT");
 });
 
-test("rejectNulCharactersPlugin checks variables on every request, whatever it remembers of the document", async () => {
+test("rejectNulCharacters checks variables on every request, whatever it remembers of the document", async () => {
   const query = "query Echo($text: String) { echo(text: $text) }";
   expect(await codeOf(query, { text: "fine" })).toBeNull();
   expect(await codeOf(query, { text: "x\u0000y" })).toBe("BAD_USER_INPUT");
   expect(await codeOf(query, { text: "fine again" })).toBeNull();
 });
 
-test("rejectNulCharactersPlugin refuses a NUL in a nested variable value or key", async () => {
+test("rejectNulCharacters refuses a NUL in a nested variable value or key", async () => {
   const query = "query Echo($text: String) { echo(text: $text) }";
   // extra variables are not validated against the operation, but they are still checked
   expect(await codeOf(query, { text: "ok", extra: { list: ["a", "b\u0000"] } })).toBe("BAD_USER_INPUT");

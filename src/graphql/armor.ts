@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from "@apollo/server";
+import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import {
   BREAK,
@@ -12,7 +12,8 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Config } from "../config.js";
-import { listCostPlugin } from "./list-cost.js";
+import { listCostCheck } from "./list-cost.js";
+import type { OperationCheck } from "./operation-checks.js";
 
 /** Root fields that check a password, a refresh token or a second-factor code: each costs a hash or a limiter count. */
 export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
@@ -29,12 +30,15 @@ export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
 /**
  * Abuse limits for this API, checked before anything executes: graphql-armor's alias, depth, cost and
  * directive limits, the rows an operation may load with lists counted at their size (list-cost.ts), graphql-js's token limit (its rejections are GRAPHQL_VALIDATION_FAILED / GRAPHQL_PARSE_FAILED, answered 400),
- * field suggestions hidden when turned off, and at most `maxCredentialFields` credential-checking root
+ * and at most `maxCredentialFields` credential-checking root
  * fields per operation, so aliases cannot multiply password checks. Batched arrays are refused by Apollo
  * itself (allowBatchedHttpRequests stays false).
  */
 export function createArmor(settings: Config["graphql"]): {
+  /** graphql-armor's own Apollo plugins (none with these settings). */
   plugins: ApolloServerPlugin[];
+  /** Checks of each resolved operation, for operationChecksPlugin. */
+  checks: OperationCheck[];
   validationRules: ValidationRule[];
   parseOptions: ParseOptions;
 } {
@@ -46,11 +50,13 @@ export function createArmor(settings: Config["graphql"]): {
     // syntax error); graphql-js's own parser limit does the same count and fails as GRAPHQL_PARSE_FAILED, 400
     maxTokens: { enabled: false },
     maxDirectives: { n: settings.maxDirectives },
-    blockFieldSuggestion: { enabled: !settings.fieldSuggestions },
+    // Apollo's own hideSchemaDetailsFromClientErrors strips the suggestions (server.ts), without a plugin per request
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
     // graphql-armor is CommonJS and types its plugins with Apollo's CommonJS declarations: same shape
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin[]), rejectNulCharactersPlugin, listCostPlugin(settings.maxCost)],
+    plugins: armor.plugins as unknown as ApolloServerPlugin[],
+    checks: [rejectNulCharacters, listCostCheck(settings.maxCost)],
     validationRules: [...armor.validationRules, maxCredentialFieldsRule(settings.maxCredentialFields)],
     parseOptions: { maxTokens: settings.maxTokens },
   };
@@ -93,20 +99,12 @@ function countRootFields(context: ValidationContext, selectionSet: SelectionSetN
  * surface as a 500. Apollo hands every request of the same operation the same cached DocumentNode, so its
  * literals are searched once per distinct document, not once per request. @see issue 17
  */
-export const rejectNulCharactersPlugin: ApolloServerPlugin = {
-  async requestDidStart() {
-    return nulCheck;
-  },
-};
-
-const nulCheck: GraphQLRequestListener<BaseContext> = {
-  async didResolveOperation({ request, document }) {
-    if (containsNul(request.variables) || documentContainsNul(document)) {
-      throw new GraphQLError("Strings must not contain NUL characters", {
-        extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } },
-      });
-    }
-  },
+export const rejectNulCharacters: OperationCheck = ({ request, document }) => {
+  if (containsNul(request.variables) || documentContainsNul(document)) {
+    throw new GraphQLError("Strings must not contain NUL characters", {
+      extensions: { code: "BAD_USER_INPUT", reason: "INVALID_INPUT", http: { status: 400 } },
+    });
+  }
 };
 
 /** True when a string anywhere in `value` (keys included) holds a NUL character. */

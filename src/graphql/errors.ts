@@ -1,10 +1,11 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { AuthError, ERROR_REASONS, type AuthErrorCode, type ErrorReason } from "../auth/errors.js";
 import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../storage/store.js";
 import type { GraphQLContext } from "./context.js";
+import { operationChecksPlugin } from "./operation-checks.js";
 
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -114,27 +115,24 @@ export function authErrorExtensions(error: AuthError): Record<string, unknown> {
 }
 
 /** Sets the HTTP status of an operation that failed as a whole, with WWW-Authenticate or Retry-After. */
-export const httpStatusPlugin: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== "single") return;
-        const { data, errors } = response.body.singleResult;
-        const first = errors?.[0];
-        if (!first || !failedAsAWhole(data, errors)) return;
-        const code = first.extensions?.code;
-        const status = code === "INTERNAL_SERVER_ERROR" ? 500 : HTTP_STATUS[code as AuthErrorCode];
-        if (!status) return;
-        response.http.status = status;
-        if (status === 401) {
-          response.http.headers.set("www-authenticate", contextValue.accessToken ? 'Bearer error="invalid_token"' : "Bearer");
-        }
-        const retryAfter = first.extensions?.retryAfter;
-        if (typeof retryAfter === "number") response.http.headers.set("retry-after", String(retryAfter));
-      },
-    };
-  },
-};
+export function setFailureStatus({ response, contextValue }: GraphQLRequestContextWillSendResponse<GraphQLContext>): void {
+  if (response.body.kind !== "single") return;
+  const { data, errors } = response.body.singleResult;
+  const first = errors?.[0];
+  if (!first || !failedAsAWhole(data, errors)) return;
+  const code = first.extensions?.code;
+  const status = code === "INTERNAL_SERVER_ERROR" ? 500 : HTTP_STATUS[code as AuthErrorCode];
+  if (!status) return;
+  response.http.status = status;
+  if (status === 401) {
+    response.http.headers.set("www-authenticate", contextValue.accessToken ? 'Bearer error="invalid_token"' : "Bearer");
+  }
+  const retryAfter = first.extensions?.retryAfter;
+  if (typeof retryAfter === "number") response.http.headers.set("retry-after", String(retryAfter));
+}
+
+/** setFailureStatus as an Apollo plugin, for servers that embed the API (createAuthService). */
+export const httpStatusPlugin: ApolloServerPlugin<GraphQLContext> = operationChecksPlugin([], setFailureStatus);
 
 /**
  * True when no top-level field produced data: `data` is null, or every root field is null with an error of

@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from "@apollo/server";
 import {
   getNamedType,
   getNullableType,
@@ -19,6 +18,7 @@ import {
 } from "graphql";
 import { MAX_AUDIT_EVENTS_PER_READ } from "../auth/audit-events.js";
 import { MAX_SESSIONS_PAGE } from "../auth/session-management.js";
+import type { OperationCheck } from "./operation-checks.js";
 
 /** Size counted for a list field that has no `limit` (or `first`) argument. */
 const UNBOUNDED_LIST_SIZE = 10;
@@ -44,8 +44,19 @@ export function operationRowCost(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
 ): number {
+  return rowCost(schema, document, operation, variables).cost;
+}
+
+/** The row cost, and whether a variable gave a list size (else the cost is the same for every request of the operation). */
+function rowCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): { cost: number; variableSized: boolean } {
+  let variableSized = false;
   const root = schema.getRootType(operation.operation);
-  if (!root) return 0;
+  if (!root) return { cost: 0, variableSized };
   const fragments = new Map(
     document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])),
   );
@@ -57,7 +68,9 @@ export function operationRowCost(
         const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
         const type = field && getNamedType(field.type);
         if (!field || !type || !isCompositeType(type) || !selection.selectionSet) continue; // scalars, __typename
-        cost += listSize(selection, `${parent.name}.${field.name}`, field, variables) * (1 + costOf(selection.selectionSet, type, seen));
+        const size = listSize(selection, `${parent.name}.${field.name}`, field, variables);
+        if (size.fromVariable) variableSized = true;
+        cost += size.value * (1 + costOf(selection.selectionSet, type, seen));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         if (type) cost += costOf(selection.selectionSet, type, seen);
@@ -70,40 +83,51 @@ export function operationRowCost(
     }
     return cost;
   };
-  return costOf(operation.selectionSet, root, new Set());
+  return { cost: costOf(operation.selectionSet, root, new Set()), variableSized };
 }
 
-function listSize(node: FieldNode, coordinate: string, field: GraphQLField<unknown, unknown>, variables: Record<string, unknown>): number {
-  if (!isListType(getNullableType(field.type))) return 1;
+function listSize(
+  node: FieldNode,
+  coordinate: string,
+  field: GraphQLField<unknown, unknown>,
+  variables: Record<string, unknown>,
+): { value: number; fromVariable: boolean } {
+  if (!isListType(getNullableType(field.type))) return { value: 1, fromVariable: false };
   const sizeArgument = field.args.find((argument) => argument.name === "limit" || argument.name === "first");
-  if (!sizeArgument) return UNBOUNDED_LIST_SIZE;
+  if (!sizeArgument) return { value: UNBOUNDED_LIST_SIZE, fromVariable: false };
   const given = node.arguments?.find((argument) => argument.name.value === sizeArgument.name);
+  const fromVariable = given?.value.kind === Kind.VARIABLE;
   const value = given ? valueFromAST(given.value, sizeArgument.type, variables) : sizeArgument.defaultValue;
   const max = LIST_SIZE_LIMITS[coordinate];
-  if (typeof value === "number" && max !== undefined && value > max) return 0;
+  if (typeof value === "number" && max !== undefined && value > max) return { value: 0, fromVariable };
   // an absent or invalid size fails in the resolver; counted as the default meanwhile
-  return typeof value === "number" && Number.isFinite(value) && value > 0
-    ? value
-    : typeof sizeArgument.defaultValue === "number"
-      ? sizeArgument.defaultValue
-      : UNBOUNDED_LIST_SIZE;
+  const size =
+    typeof value === "number" && Number.isFinite(value) && value > 0
+      ? value
+      : typeof sizeArgument.defaultValue === "number"
+        ? sizeArgument.defaultValue
+        : UNBOUNDED_LIST_SIZE;
+  return { value: size, fromVariable };
 }
 
-/** Refuses (400, before anything executes) an operation whose row cost exceeds `maxCost`. */
-export function listCostPlugin(maxCost: number): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request }) {
-          if (!operation) return;
-          const cost = operationRowCost(schema, document, operation, request.variables ?? {});
-          if (cost > maxCost) {
-            throw new GraphQLError(`Query cost limit of ${maxCost} exceeded: this operation may load ${cost} rows (each list counts its size)`, {
-              extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
-            });
-          }
-        },
-      };
-    },
+/**
+ * Refuses (400, before anything executes) an operation whose row cost exceeds `maxCost`. Apollo hands every request
+ * of an operation the same cached document, so a cost that no variable sizes is counted once per operation. @see issue 17
+ */
+export function listCostCheck(maxCost: number): OperationCheck {
+  const fixedCosts = new WeakMap<OperationDefinitionNode, number>();
+  return ({ schema, document, operation, request }) => {
+    if (!operation) return;
+    let cost = fixedCosts.get(operation);
+    if (cost === undefined) {
+      const counted = rowCost(schema, document, operation, request.variables ?? {});
+      cost = counted.cost;
+      if (!counted.variableSized) fixedCosts.set(operation, cost);
+    }
+    if (cost > maxCost) {
+      throw new GraphQLError(`Query cost limit of ${maxCost} exceeded: this operation may load ${cost} rows (each list counts its size)`, {
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
+      });
+    }
   };
 }

@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import type { GraphQLSchema } from "graphql";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -8,13 +8,15 @@ import type { ClientInfo } from "../auth/principal.js";
 import type { Config } from "../config.js";
 import { createContext, type GraphQLContext } from "../graphql/context.js";
 import { createArmor } from "../graphql/armor.js";
-import { createFormatError, httpStatusPlugin } from "../graphql/errors.js";
+import { createFormatError, setFailureStatus } from "../graphql/errors.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
-import { refuseHttpSubscriptionsPlugin } from "../graphql/refuse-http-subscriptions.js";
+import { operationChecksPlugin } from "../graphql/operation-checks.js";
+import { refuseHttpSubscriptions } from "../graphql/refuse-http-subscriptions.js";
 import type { Logger } from "../logger.js";
 import { createOutageMonitor } from "../storage/outage-monitor.js";
 import type { Store } from "../storage/store.js";
 import { clientAddress } from "./client-address.js";
+import { HttpClient } from "./http-client.js";
 import { type Cors, createCors } from "./cors.js";
 import { createGracefulShutdown, drainAwareResponse, type ShutdownCloser } from "./graceful-shutdown.js";
 import type { RouteTools } from "./introspection.js";
@@ -84,10 +86,12 @@ export async function createApiServer(options: {
     // main.ts owns shutdown: it drains HTTP first, then stops Apollo, then the database
     stopOnTerminationSignals: false,
     plugins: [
-      httpStatusPlugin,
-      refuseHttpSubscriptionsPlugin,
+      operationChecksPlugin([refuseHttpSubscriptions, ...armor.checks], setFailureStatus),
       ...(options.plugins ?? []),
       ...armor.plugins,
+      // every answer is `cache-control: no-store` (it carries tokens), so Apollo's cache-control plugin, which
+      // wraps every field resolver to gather hints, would cost each request for nothing. @see issue 17
+      ApolloServerPluginCacheControlDisabled(),
       config.graphql.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -101,22 +105,13 @@ export async function createApiServer(options: {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     // read before the body: a client that resets the connection mid-body has no address afterwards
-    const client = { ...clientInfo(req), signal: abandonedSignal(res) };
+    const client = new HttpClient(clientAddress(req, config.http.trustProxyHops), truncate(req.headers["user-agent"], 512), res);
     const body = req.method === "POST" ? await readJsonBody(req, config.http.maxBodyBytes) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
       context: async () => createContext({ auth, client, authorization: req.headers.authorization, guardRules: options.guardRules }),
     });
     await writeResponse(res, response);
-  };
-
-  /** Aborts when the connection closes before the answer is written: queued password hashing is then skipped. */
-  const abandonedSignal = (res: ServerResponse): AbortSignal => {
-    const gone = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    return gone.signal;
   };
 
   const clientInfo = (req: IncomingMessage): ClientInfo => ({
@@ -158,7 +153,11 @@ export async function createApiServer(options: {
       }
       sendJson(res, 404, { error: "Not found" });
     } catch (error) {
-      if (error instanceof HttpError) return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
+      if (error instanceof HttpError) {
+        // the rest of an oversized body is not worth reading: the connection closes after the answer
+        if (error.status === 413) res.setHeader("connection", "close");
+        return sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
+      }
       if (error instanceof ClientGoneError || req.destroyed) {
         // the client's doing (it went away, or stalled mid-body and Node answered 408): nothing for an operator
         log.debug("request abandoned by the client", { path: url.pathname, reason: error instanceof Error ? error.message : String(error) });

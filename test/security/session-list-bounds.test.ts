@@ -76,4 +76,18 @@ describe("me { sessions }", () => {
     const defaults = await postRaw(api.url, { query: `{ ${aliases("")} }` }, { authorization: `Bearer ${token}` });
     expect(defaults.status).toBe(200);
   });
+
+  /** @see issue 17: a cost no variable sizes is remembered per operation; one sized by a variable never is. */
+  test("the same document is counted again for each request's variables, and a remembered cost still refuses", async () => {
+    const query = `query ($n: Int!) { ${Array.from({ length: 10 }, (_, i) => `a${i}: me { sessions(limit: $n) { id } }`).join(" ")} }`;
+    const statuses: number[] = [];
+    for (const n of [1, 100, 1, 100]) {
+      statuses.push((await postRaw(api.url, { query, variables: { n } }, { authorization: `Bearer ${token}` })).status);
+    }
+    expect(statuses).toEqual([200, 400, 200, 400]);
+    const literal = `{ ${Array.from({ length: 10 }, (_, i) => `b${i}: me { sessions(limit: 100) { id } }`).join(" ")} }`;
+    for (let i = 0; i < 2; i += 1) {
+      expect((await postRaw(api.url, { query: literal }, { authorization: `Bearer ${token}` })).status).toBe(400);
+    }
+  });
 });

@@ -53,8 +53,13 @@ export interface GuardContext {
  */
 export async function enforceGuard(context: GuardContext, guard: Guard, info: Pick<GraphQLResolveInfo, "fieldName" | "parentType">): Promise<Principal> {
   const principal = await context.principal();
-  for (const rule of context.guardRules) {
-    await rule({ principal, guard, fieldName: info.fieldName, parentTypeName: info.parentType.name });
+  const rules = context.guardRules;
+  if (rules.length === 0) return principal;
+  const check: GuardCheck = { principal, guard, fieldName: info.fieldName, parentTypeName: info.parentType.name };
+  for (const rule of rules) {
+    const pending = rule(check);
+    // the usual rules are synchronous: awaiting only a promise spares each guarded field a turn of the queue
+    if (pending) await pending;
   }
   return principal;
 }

@@ -1,0 +1,34 @@
+import type { ServerResponse } from "node:http";
+import type { ClientInfo } from "../auth/principal.js";
+
+/**
+ * The client of one GraphQL request over HTTP (ClientInfo). Its `signal` aborts when the connection closes before the answer is
+ * written, so queued password hashing is skipped; the AbortController and its close listener are built only when
+ * something asks (a password check), not on every request. A class rather than a closure over `res`: measured,
+ * a per-request closure holding the response made the young generation promote about 1 MB per scavenge. @see issue 17
+ */
+export class HttpClient implements ClientInfo {
+  #controller: AbortController | undefined;
+
+  constructor(
+    readonly ipAddress: string | null,
+    readonly userAgent: string | null,
+    private readonly response: ServerResponse,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      const res = this.response;
+      if (res.destroyed || res.socket?.destroyed) {
+        if (!res.writableFinished) controller.abort();
+      } else {
+        res.once("close", () => {
+          if (!res.writableFinished) controller.abort();
+        });
+      }
+      this.#controller = controller;
+    }
+    return this.#controller.signal;
+  }
+}
