@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { createFakeBrowser, fakePair } from "../../test/support/fake-browser.js";
 import { SessionEndedError, type SignedOut } from "./auth-errors.js";
-import { tabSync } from "./tab-sync.js";
+import { type BroadcastChannelLike, type LockManagerLike, tabSync } from "./tab-sync.js";
 import { createTokenManager, type TokenManager } from "./token-manager.js";
-import { webStorage, type StoredTokens, type TokenPair } from "./token-storage.js";
+import { type StoredTokens, type TokenPair, type TokenStorage, webStorage } from "./token-storage.js";
 
 /** @see issue 14 — tokens shared across tabs (BroadcastChannel + Web Locks doubles), with a fake clock. */
 
@@ -151,4 +151,110 @@ test("a late message with an older pair, or one sent before a sign-out, never br
   await vi.advanceTimersByTimeAsync(0);
   expect(tabs.map((tab) => tab.isSignedIn())).toEqual([false, false]);
   late.close();
+});
+
+/**
+ * A browser as Chromium behaves under load: each tab reads localStorage from its own copy, updated `lagMs`
+ * after another tab writes, and BroadcastChannel messages arrive `lagMs` late, after any lock grant; only
+ * the lock manager (with `query()`) is one state for every tab.
+ */
+function laggyBrowser(lagMs: number) {
+  const copies: Array<Map<string, string>> = [];
+  const channels = new Set<{ deliver(data: unknown): void }>();
+  const fake = createFakeBrowser();
+  const held = new Map<string, number>();
+  const count = (name: string, by: number) => held.set(name, (held.get(name) ?? 0) + by);
+  const locks: LockManagerLike = {
+    request: (name, callback) =>
+      fake.locks.request(name, async () => {
+        count(name, 1);
+        try {
+          return await callback();
+        } finally {
+          count(name, -1);
+        }
+      }),
+    query: async () => ({ held: [...held].flatMap(([name, n]) => (n > 0 ? [{ name }] : [])) }),
+  };
+  function storage(): TokenStorage {
+    const mine = new Map<string, string>();
+    copies.push(mine);
+    const write = (key: string, value: string | null) => {
+      for (const copy of copies) {
+        const apply = () => (value === null ? copy.delete(key) : copy.set(key, value));
+        if (copy === mine) apply();
+        else setTimeout(apply, lagMs);
+      }
+    };
+    return webStorage({ getItem: (key) => mine.get(key) ?? null, setItem: write, removeItem: (key) => write(key, null) });
+  }
+  function channel(): BroadcastChannelLike {
+    const listeners = new Set<(event: { data: unknown }) => void>();
+    const self = {
+      deliver(data: unknown) {
+        for (const listener of listeners) listener({ data });
+      },
+    };
+    channels.add(self);
+    return {
+      postMessage(message) {
+        const data = structuredClone(message);
+        for (const peer of channels) if (peer !== self) setTimeout(() => peer.deliver(data), lagMs);
+      },
+      addEventListener: (_type, listener) => void listeners.add(listener),
+      removeEventListener: (_type, listener) => void listeners.delete(listener),
+      close: () => void channels.delete(self),
+    };
+  }
+  return { storage, channel, locks };
+}
+
+test("a tab that gets the lock before another tab's new pair reaches it (stale storage, late message) waits for it instead of presenting the spent token", async () => {
+  const browser = laggyBrowser(1_000);
+  const api = fakeApi(50);
+  for (let i = 0; i < 2; i += 1) {
+    tabs.push(createTokenManager({ renew: api.renew, storage: browser.storage(), tabs: tabSync({ channel: browser.channel(), locks: browser.locks }) }));
+  }
+  await tabs[0]!.setTokens(fakePair(1, 900));
+  await vi.advanceTimersByTimeAsync(2_000);
+  const first = await tabs[0]!.getAccessToken();
+  expect(await tabs[1]!.getAccessToken()).toBe(first);
+
+  // both timers fire at once: tab 0 renews; tab 1 gets the lock 50 ms later, when its storage and messages
+  // still show the pair tab 0 just rotated
+  await vi.advanceTimersByTimeAsync(840_000);
+  await vi.advanceTimersByTimeAsync(2_000);
+  expect(api.calls).toEqual(["refresh-1"]);
+  const [a, b] = await Promise.all(tabs.map((tab) => tab.getAccessToken()));
+  expect(b).toBe(a);
+  expect(a).not.toBe(first);
+  expect(tabs.map((tab) => tab.isSignedIn())).toEqual([true, true]);
+
+  // and the next round too
+  await vi.advanceTimersByTimeAsync(840_000);
+  await vi.advanceTimersByTimeAsync(2_000);
+  expect(api.calls).toEqual(["refresh-1", "refresh-2"]);
+});
+
+test("after a renewal failed for a passing reason, only the tab that presented the token presents it again", async () => {
+  const browser = laggyBrowser(1_000);
+  const api = fakeApi(50);
+  const presentedBy: number[] = [];
+  let failures = 1;
+  for (let i = 0; i < 2; i += 1) {
+    const renew = async (refreshToken: string) => {
+      presentedBy.push(i);
+      if (failures-- > 0) throw new TypeError("Failed to fetch");
+      return api.renew(refreshToken);
+    };
+    tabs.push(createTokenManager({ renew, storage: browser.storage(), tabs: tabSync({ channel: browser.channel(), locks: browser.locks }) }));
+  }
+  await tabs[0]!.setTokens(fakePair(1, 900));
+  await vi.advanceTimersByTimeAsync(2_000);
+  await vi.advanceTimersByTimeAsync(840_000);
+  await vi.advanceTimersByTimeAsync(15_000);
+  expect(presentedBy).toEqual([0, 0]);
+  const [a, b] = await Promise.all(tabs.map((tab) => tab.getAccessToken()));
+  expect(b).toBe(a);
+  expect(api.calls).toEqual(["refresh-1"]);
 });

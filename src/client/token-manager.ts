@@ -53,6 +53,9 @@ export interface TokenManager {
   dispose(): void;
 }
 
+const SPENT_POLL_MS = 50;
+const SPENT_WAIT_MS = 5_000;
+
 const USER_SIGNED_OUT: SignedOut = { reason: "SIGNED_OUT", sessionStatus: "LOGGED_OUT" };
 
 /** Creates the token manager of one API endpoint. */
@@ -95,6 +98,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   async function adopt(tokens: StoredTokens, persist: boolean): Promise<void> {
+    // the record of a spent token outlives the tab that spent it while any tab that saw it replaced lives
+    if (current && current.refreshToken !== tokens.refreshToken) void tabs.markSpent?.(current.refreshToken);
     current = tokens;
     newest = Math.max(newest, tokens.receivedAt || 0);
     signedOutEmitted = false;
@@ -143,7 +148,20 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       if (stored && isNewer(stored)) await adopt(stored, false);
       if (!current) return null;
       if (current.refreshToken !== stale) return current.accessToken;
+      // storage and messages can lag behind the lock; the spent-token record cannot: wait for the pair that
+      // replaced `stale` (asking the other tabs for it), never present `stale` a second time
+      for (let waited = 0; await tabs.spentElsewhere?.(stale); waited += SPENT_POLL_MS) {
+        if (waited === 0) tabs.post({ type: "hello" });
+        if (waited >= SPENT_WAIT_MS) throw new Error("Another tab renewed the tokens and they have not reached this tab yet");
+        await new Promise((resolve) => setTimeout(resolve, SPENT_POLL_MS));
+        const next = await storage.load();
+        if (next && isNewer(next)) await adopt(next, false);
+        if (!current) return null;
+        if (current.refreshToken !== stale) return current.accessToken;
+      }
       try {
+        // recorded before it leaves, so a tab that gets the lock after this one knows, whatever happens
+        await tabs.markSpent?.(stale);
         const tokens = stamp(await options.renew(stale));
         await adopt(tokens, true);
         tabs.post({ type: "tokens", tokens });
