@@ -70,8 +70,9 @@ export function tabSync(options: TabSyncOptions = {}): TabSync {
       let held = spent.get(key);
       if (!held) {
         // a name of this tab's own, so the request is granted at once and never waits for another tab
+        // a refused request (a sandboxed frame) must not leave the renewal waiting for ever
         held = new Promise((granted) => {
-          void locks.request(`${spentPrefix}${key}${self}`, () => new Promise<void>((done) => granted(done)));
+          locks.request(`${spentPrefix}${key}${self}`, () => new Promise<void>((done) => granted(done))).catch(() => granted(() => {}));
         });
         spent.set(key, held);
         // a tab would need to miss this many rotations' messages and writes to present an older one
@@ -85,7 +86,7 @@ export function tabSync(options: TabSyncOptions = {}): TabSync {
     },
     async spentElsewhere(refreshToken) {
       if (!locks?.query) return false;
-      const { held = [], pending = [] } = await locks.query();
+      const { held = [], pending = [] } = await locks.query().catch(() => ({ held: [], pending: [] }));
       const prefix = `${spentPrefix}${fingerprint(refreshToken)}:`;
       return [...held, ...pending].some((lock) => lock.name?.startsWith(prefix) && !lock.name.endsWith(self));
     },
