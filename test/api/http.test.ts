@@ -63,6 +63,27 @@ describe("HTTP endpoints", () => {
     expect(res.status).toBe(413);
   });
 
+  /** @see issue 17: the body is read with stream events; without a Content-Length the limit applies as it arrives. */
+  test("refuses a chunked body that grows over the size limit with 413, and closes that connection", async () => {
+    const chunks = (async function* () {
+      yield new TextEncoder().encode('{"query":"{ __typename }","padding":"');
+      for (let i = 0; i < 30; i += 1) yield new TextEncoder().encode("x".repeat(10_000));
+      yield new TextEncoder().encode('"}');
+    })();
+    const res = await fetch(api.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: ReadableStream.from(chunks),
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(res.headers.get("connection")).toBe("close");
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("BAD_REQUEST");
+    // the server is still fine for the next request
+    const next = await fetch(api.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    expect(next.status).toBe(200);
+  });
+
   test("refuses malformed JSON with 400", async () => {
     const res = await fetch(api.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(res.status).toBe(400);
