@@ -178,7 +178,8 @@ async function main(): Promise<void> {
     DATABASE_URL: database.url,
     DATA_DIR: path.join(tmp, "data"),
     HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
+    // request logs cost a JSON line per request; BENCH_LOG_LEVEL=info measures them (README: Performance)
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     SESSION_LIMIT: "0", // every login adds a session; none is replaced
     ACCESS_TOKEN_TTL: "1h", // outlives the longest run
     INTROSPECTION_CLIENTS: `bench:${introspectionSecret}`,
