@@ -8,141 +8,31 @@
  * (opt-in) adds the scale run last: `me` before and after seeding that many users and sessions, and during their sweep.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { loadConfig } from "../src/config.js";
-import { startEmbeddedPostgres } from "../src/storage/postgres/embedded.js";
 import { measureArgon2Rate } from "./argon2-rate.js";
 import { buildForBench } from "./build.js";
+import { openBenchDatabase, readPostmasterPid } from "./database.js";
 import { cpuNotes, fillRatios, goalChecks, scaleGoalChecks, INTROSPECT, LOGIN, LOGIN_STORM, ME_API, ME_APOLLO, ME_BASELINE, ME_STORM, RENEW } from "./goals.js";
 import { cleanUp, cpuTimeMs, findFreePort, installExitHandlers, isCleaningUp, onCleanup, startNodeChild, waitUntilReady } from "./processes.js";
 import { formatTable, summarise, writeReport, type Report } from "./report.js";
 import { driveIntrospect, driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
 import { runScaleScenario, type ScaleResult } from "./scale.js";
 import { seedUsers } from "./seed.js";
+import { readSettings } from "./settings.js";
 import { runSocketsScenario, type SocketsResult } from "./sockets.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
-
-const SCENARIOS = ["me", "introspect", "login", "renew", "storm", "sockets"] as const;
-type ScenarioName = (typeof SCENARIOS)[number];
-
-interface Settings {
-  durationSeconds: number;
-  rounds: number;
-  users: number;
-  meConnections: number;
-  mutationConnections: number;
-  scenarios: ScenarioName[];
-  databaseUrl: string | undefined;
-  cpuProfile: boolean;
-  /** BENCH_HEAP_PROF=1: sampled allocation profiles of the three servers, beside the CPU ones. */
-  heapProfile: boolean;
-  reuseBuild: boolean;
-  /** Idle authenticated WebSockets of the live-sessions scenario, and how many of them a logout then closes. */
-  sockets: number;
-  revocations: number;
-  /** Users and overdue sessions the scale run seeds (BENCH_SCALE, e.g. 1e6); undefined: no scale run. */
-  scale: number | undefined;
-}
-
-function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
-  const smoke = argv.includes("--smoke");
-  const int = (name: string, fallback: number, min = 1) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`${name}: must be a whole number ≥ ${min} (got "${raw}")`);
-    return value;
-  };
-  const only = (env.BENCH_SCENARIOS ?? "")
-    .split(",")
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(", ")} (choose from ${SCENARIOS.join(", ")})`);
-  const users = int("BENCH_USERS", smoke ? 50 : 200, 40);
-  const mutationConnections = int("BENCH_MUTATION_CONNECTIONS", 16);
-  // renewToken keeps one refresh-token chain per seeded user and needs two per connection
-  if (users < mutationConnections * 2) throw new Error(`BENCH_USERS must be at least twice BENCH_MUTATION_CONNECTIONS (${mutationConnections * 2})`);
-  return {
-    durationSeconds: int("BENCH_DURATION", smoke ? 2 : 10),
-    rounds: int("BENCH_ROUNDS", smoke ? 1 : 3),
-    users,
-    meConnections: int("BENCH_CONNECTIONS", 50),
-    mutationConnections,
-    scenarios: only.length > 0 ? (only as ScenarioName[]) : [...SCENARIOS],
-    databaseUrl: env.BENCH_DATABASE_URL || env.DATABASE_URL || undefined,
-    cpuProfile: env.BENCH_CPU_PROF === "1",
-    heapProfile: env.BENCH_HEAP_PROF === "1",
-    reuseBuild: env.BENCH_BUILD === "0",
-    sockets: int("BENCH_SOCKETS", smoke ? 100 : 1_000),
-    revocations: int("BENCH_REVOCATIONS", smoke ? 20 : 200),
-    scale: readScale(env.BENCH_SCALE),
-  };
-}
-
-/** BENCH_SCALE accepts 1e6 as well as 1000000. */
-function readScale(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1_000 || value > 10_000_000)
-    throw new Error(`BENCH_SCALE: a whole number from 1000 to 1e7, such as 1e6 (got "${raw}")`);
-  return value;
-}
 
 let apiLogWritten = false; // this run's API log exists (an older one may lie in bench/results)
 
 const say = (message: string) => {
   if (!isCleaningUp()) process.stdout.write(`${message}\n`);
 };
-
-/** A PostgreSQL database for this run only: an embedded server in `tmp`, or a new database on the given server. */
-async function openBenchDatabase(tmp: string, givenUrl: string | undefined): Promise<{ url: string; description: string }> {
-  if (givenUrl === undefined) {
-    await chmod(tmp, 0o755); // as root, the embedded server runs as `postgres` and must reach its directory
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(tmp, "postgres"),
-      port: await findFreePort(),
-      database: "graphql_auth_bench",
-      log: (message) => {
-        if (message.startsWith("postgres:") && !isCleaningUp()) process.stderr.write(`[bench postgres] ${message}\n`);
-      },
-    });
-    onCleanup(() => server.stop());
-    return { url: server.url, description: "embedded PostgreSQL 17 in a temp dir" };
-  }
-  const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: givenUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  try {
-    await admin(`CREATE DATABASE ${name}`);
-  } catch (error) {
-    throw new Error(
-      `could not create a temporary database on the given server (the role needs CREATEDB): ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  onCleanup(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(givenUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), description: `temporary database ${name} on the given PostgreSQL` };
-}
-
-async function readPostmasterPid(pgdata: string): Promise<number | null> {
-  const first = (await readFile(path.join(pgdata, "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0] ?? "";
-  return /^\d+$/.test(first) ? Number(first) : null;
-}
 
 async function main(): Promise<void> {
   installExitHandlers();
