@@ -8,7 +8,7 @@
  * (opt-in) adds the scale run last: `me` before and after seeding that many users and sessions, and during their sweep.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,7 @@ import { formatTable, summarise, writeReport, type Report } from "./report.js";
 import { driveIntrospect, driveLogin, driveMe, driveRenew, type Load, type ScenarioResult } from "./scenarios.js";
 import { runScaleScenario, type ScaleResult } from "./scale.js";
 import { seedUsers } from "./seed.js";
-import { readSettings } from "./settings.js";
+import { readSettings, type ScenarioName } from "./settings.js";
 import { runSocketsScenario, type SocketsResult } from "./sockets.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
