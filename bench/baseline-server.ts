@@ -12,7 +12,7 @@ import { loadConfig } from "../src/config.js";
 import { createSchema } from "../src/graphql/schema.js";
 import { createApiServer } from "../src/http/server.js";
 import { silentLogger } from "../src/logger.js";
-import type { Store } from "../src/storage/store.js";
+import type { Store } from "../src/auth/ports/store.js";
 
 const config = loadConfig(process.env);
 const secret = config.jwt.secret;

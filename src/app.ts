@@ -16,7 +16,7 @@ import { startTracing } from "./observability/tracing.js";
 import type { Logger } from "./logger.js";
 import type { OutboxWorker } from "./mail/outbox-worker.js";
 import type { MailTemplates } from "./mail/templates.js";
-import type { Store } from "./storage/store.js";
+import type { Store } from "./auth/ports/store.js";
 import { attachSubscriptionServer, type SubscriptionServer } from "./ws/subscription-server.js";
 
 /** A running API over a given store: everything but the database's own lifecycle. */

@@ -14,7 +14,7 @@ import type { Config } from "./config.js";
 import { createMailComposer } from "./mail/composer.js";
 import type { MailTemplates } from "./mail/templates.js";
 import type { Logger } from "./logger.js";
-import type { Store } from "./storage/store.js";
+import type { Store } from "./auth/ports/store.js";
 
 /**
  * The auth core's dependencies, built from the configuration; shared by the API and the command-line tool

@@ -12,7 +12,7 @@ import type { Logger } from "./logger.js";
 import { startMailDelivery } from "./mail/mail-delivery.js";
 import type { OutboxWorker } from "./mail/outbox-worker.js";
 import type { MailTemplates } from "./mail/templates.js";
-import type { Store } from "./storage/store.js";
+import type { Store } from "./auth/ports/store.js";
 
 /** The auth core at work over a store: its use cases and the background sweep, stopped together. */
 export interface AuthRuntime {

@@ -14,7 +14,7 @@ export { createAuthService, type AuthService, type AuthServiceOptions } from "./
 export type { GraphQLContext as AuthContext } from "./graphql/context.js";
 export type { Principal, ClientInfo } from "./auth/principal.js";
 export type { Auth } from "./auth/auth.js";
-export type { Store } from "./storage/store.js";
+export type { Store } from "./auth/ports/store.js";
 
 /** The type-graphql resolver classes of the auth operations (signUp, login, renewToken, me, logout, …). */
 export { resolvers as authResolvers } from "./graphql/schema.js";

@@ -13,7 +13,7 @@ import { clientAddress } from "./http/client-address.js";
 import { introspect } from "./http/introspection.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openStore } from "./storage/open-store.js";
-import type { Store } from "./storage/store.js";
+import type { Store } from "./auth/ports/store.js";
 import { createOutageMonitor } from "./storage/outage-monitor.js";
 
 /** How to create the auth service: over a database URL (opened and migrated here) or over an existing store. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { DuplicateError, type MailTokenRecord, type NewOutboxMail, type NewUser, type Store } from "../src/storage/store.js";
+import { DuplicateError, type MailTokenRecord, type NewOutboxMail, type NewUser, type Store } from "../src/auth/ports/store.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00.000Z");
 const at = (seconds: number): Date => new Date(T0 + seconds * 1000);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import type { NewMfaChallenge } from "../src/storage/mfa-store.js";
-import type { Store } from "../src/storage/store.js";
+import type { NewMfaChallenge } from "../src/auth/ports/mfa-store.js";
+import type { Store } from "../src/auth/ports/store.js";
 import { at, newUser } from "./store-contract.js";
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { cursorOf, type SecurityChange, type SessionRecord, type Store } from "../src/storage/store.js";
+import { cursorOf, type SecurityChange, type SessionRecord, type Store } from "../src/auth/ports/store.js";
 import { at, newSession, newToken, newUser, unlimited } from "./store-contract.js";
 
 const revokeAll: SecurityChange["endSessions"] = { status: "REVOKED", exceptSessionId: null };

@@ -9,7 +9,7 @@ import {
   type SessionLimitDecision,
   type SessionRecord,
   type Store,
-} from "../src/storage/store.js";
+} from "../src/auth/ports/store.js";
 import { describeMfaContract } from "./store-contract-mfa.js";
 import { describeSecurityChangeContract, describeSessionPageContract, describeTokenPruneContract } from "./store-contract-security.js";
 import { describeMailStoreContract } from "./store-contract-mail.js";

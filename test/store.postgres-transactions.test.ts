@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { expect, test } from "vitest";
 import { createPostgresStore } from "../src/storage/postgres/postgres-store.js";
-import { StoreUnavailableError } from "../src/storage/store.js";
+import { StoreUnavailableError } from "../src/auth/ports/store.js";
 import { createTestDatabase } from "./support/postgres.js";
 
 // The login transaction runs on a connection of the store's own pool (not through Prisma): a connection lost in

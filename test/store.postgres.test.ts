@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { findFreePort } from "../bench/processes.js";
 import { defaultMigrationsDir, migratePostgres } from "../src/storage/postgres/migrate.js";
 import { createPostgresStore } from "../src/storage/postgres/postgres-store.js";
-import { StoreUnavailableError } from "../src/storage/store.js";
+import { StoreUnavailableError } from "../src/auth/ports/store.js";
 import { at, describeStoreContract, newSession, newToken, newUser, unlimited } from "./store-contract.js";
 import { createTestDatabase } from "./support/postgres.js";
 

@@ -1,4 +1,4 @@
-import type { NewOutboxMail } from "../storage/store.js";
+import type { NewOutboxMail } from "./ports/store.js";
 import type { MailRateLimits } from "./mail-rate-limits.js";
 
 /** A mail the auth core sends, before it is put into words: what it is, to whom, and its token if any. */

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../storage/store.js";
+import type { UserRecord } from "./ports/store.js";
 import { isSystemActor, requireAdmin, type Actor } from "./actor.js";
 import { normalizeEmail } from "./account-input.js";
 import { outboxMail, type ComposedMail } from "./account-mail.js";

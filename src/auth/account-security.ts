@@ -1,4 +1,4 @@
-import type { SecurityChangeResult, SessionStatus } from "../storage/store.js";
+import type { SecurityChangeResult, SessionStatus } from "./ports/store.js";
 import type { AuthDeps } from "./deps.js";
 
 /** What a password change or reset, a disable or a TOTP change does to an account. */

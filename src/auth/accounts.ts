@@ -1,4 +1,4 @@
-import { DuplicateError, type UserRecord } from "../storage/store.js";
+import { DuplicateError, type UserRecord } from "./ports/store.js";
 import { normalizeEmail, normalizeLogin, normalizeUsername, validateProfile, validateRoles } from "./account-input.js";
 import { changeAccountSecurity } from "./account-security.js";
 import { outboxMail } from "./account-mail.js";

@@ -1,4 +1,4 @@
-import type { AuditEventRecord } from "../storage/store.js";
+import type { AuditEventRecord } from "./ports/store.js";
 import { isSystemActor, requireSelfOrAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
 import { badInput } from "./errors.js";

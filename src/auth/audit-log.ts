@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { NewAuditEvent, Store } from "../storage/store.js";
+import type { NewAuditEvent, Store } from "./ports/store.js";
 import type { ClientInfo } from "./principal.js";
 
 /** The kinds of event recorded for each account (a GraphQL enum too). */

@@ -1,4 +1,4 @@
-import type { AuditEventRecord, SessionRecord, UserRecord } from "../storage/store.js";
+import type { AuditEventRecord, SessionRecord, UserRecord } from "./ports/store.js";
 import { changePassword, login, signUp, type LoginRequest, type NewAccount } from "./accounts.js";
 import type { Actor } from "./actor.js";
 import { preparePasswordResetMail, requestPasswordReset, resetPassword, sendPasswordResetLink } from "./account-recovery.js";

@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { Store } from "../storage/store.js";
+import type { Store } from "./ports/store.js";
 import type { AccessTokenSettings } from "./access-tokens.js";
 import type { MailDeps } from "./account-mail.js";
 import type { AuditLog } from "./audit-log.js";

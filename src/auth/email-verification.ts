@@ -1,4 +1,4 @@
-import { DuplicateError } from "../storage/store.js";
+import { DuplicateError } from "./ports/store.js";
 import { normalizeEmail } from "./account-input.js";
 import { outboxMail } from "./account-mail.js";
 import { rejectOversizedPassword } from "./accounts.js";

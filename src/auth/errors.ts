@@ -1,4 +1,4 @@
-import type { SessionStatus } from "../storage/store.js";
+import type { SessionStatus } from "./ports/store.js";
 import { ERROR_REASONS, type ErrorCode, type ErrorReason } from "./error-reasons.js";
 
 export { ERROR_REASONS, type ErrorCode, type ErrorReason } from "./error-reasons.js";

@@ -1,4 +1,4 @@
-import type { SessionRecord } from "../storage/store.js";
+import type { SessionRecord } from "./ports/store.js";
 import { verifyAccessToken } from "./access-tokens.js";
 import { authenticate } from "./authenticate.js";
 import type { AuthDeps } from "./deps.js";

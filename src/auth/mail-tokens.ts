@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { MailTokenPurpose, MailTokenRecord, UserRecord } from "../storage/store.js";
+import type { MailTokenPurpose, MailTokenRecord, UserRecord } from "./ports/store.js";
 import { outboxMail, type AccountMail } from "./account-mail.js";
 import type { AuditEventType } from "./audit-log.js";
 import type { AuthDeps } from "./deps.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { silentLogger, type Logger } from "../logger.js";
 import { createMemoryStore } from "../storage/memory-store.js";
-import type { NewAuditEvent, Store } from "../storage/store.js";
+import type { NewAuditEvent, Store } from "./ports/store.js";
 import { startMaintenance } from "./maintenance.js";
 
 const DAY = 86_400;

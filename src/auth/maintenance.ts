@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { Store } from "../storage/store.js";
+import type { Store } from "./ports/store.js";
 
 const MFA_CHALLENGE_KEEP_MS = 3_600_000;
 

@@ -1,4 +1,4 @@
-import type { TotpRecord } from "../storage/mfa-store.js";
+import type { TotpRecord } from "./ports/mfa-store.js";
 import type { AuthDeps } from "./deps.js";
 import { badInput, type AuthError } from "./errors.js";
 import type { ClientInfo } from "./principal.js";

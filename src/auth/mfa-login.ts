@@ -1,4 +1,4 @@
-import type { UserRecord } from "../storage/store.js";
+import type { UserRecord } from "./ports/store.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError } from "./errors.js";
 import { spendSecondFactor, wrongCode } from "./mfa-codes.js";

@@ -1,4 +1,4 @@
-import type { SessionRecord, UserRecord } from "../storage/store.js";
+import type { SessionRecord, UserRecord } from "./ports/store.js";
 import type { Principal } from "./principal.js";
 
 /** The role that administers users and everyone's sessions. */

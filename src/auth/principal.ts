@@ -1,4 +1,4 @@
-import type { SessionRecord, UserRecord } from "../storage/store.js";
+import type { SessionRecord, UserRecord } from "./ports/store.js";
 
 /** Who is calling: the checked user and session behind a valid access token. */
 export interface Principal {

@@ -4,7 +4,7 @@ import { createAuth } from "./auth.js";
 import { AuthError } from "./errors.js";
 import type { ClientInfo } from "./principal.js";
 import { addressKey, createAuthRateLimits, NO_RATE_LIMITS, type RateLimitSettings } from "./rate-limits.js";
-import { StoreUnavailableError } from "../storage/store.js";
+import { StoreUnavailableError } from "./ports/store.js";
 import { adaptFlexibleLimiter, createMemoryRateLimiters } from "../storage/flexible-rate-limiter.js";
 
 const settings: RateLimitSettings = {

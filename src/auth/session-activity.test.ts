@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from "vitest";
 import { silentLogger } from "../logger.js";
 import { createMemoryStore } from "../storage/memory-store.js";
-import type { SessionRecord } from "../storage/store.js";
+import type { SessionRecord } from "./ports/store.js";
 import { createSessionActivity } from "./session-activity.js";
 
 const T0 = new Date("2030-01-01T00:00:00.000Z");

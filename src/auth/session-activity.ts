@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { SessionRecord, Store } from "../storage/store.js";
+import type { SessionRecord, Store } from "./ports/store.js";
 
 /** Keeps `lastUsedAt` fresh without a database write per request. */
 export interface SessionActivity {

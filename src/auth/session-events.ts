@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { SessionRecord, SessionStatus, Store, UserRecord } from "../storage/store.js";
+import type { SessionRecord, SessionStatus, Store, UserRecord } from "./ports/store.js";
 import { isSessionLive } from "./session-limit.js";
 
 /** The status a session ends with. */

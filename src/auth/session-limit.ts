@@ -1,5 +1,5 @@
 import type { SessionLimitStrategy } from "../config.js";
-import type { SessionLimitDecision, SessionRecord } from "../storage/store.js";
+import type { SessionLimitDecision, SessionRecord } from "./ports/store.js";
 
 /** The concurrent-session policy of one deployment. */
 export interface SessionLimitPolicy {

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { SessionRecord, Store, UserRecord } from "../storage/store.js";
+import type { SessionRecord, Store, UserRecord } from "./ports/store.js";
 import { NO_OBSERVER, type AuthObserver } from "./observer.js";
 
 /** A session with its user, as the per-request check reads them. */

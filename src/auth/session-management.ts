@@ -1,4 +1,4 @@
-import { cursorOf, type SessionRecord } from "../storage/store.js";
+import { cursorOf, type SessionRecord } from "./ports/store.js";
 import { auditedActor, isSystemActor, requireSelfOrAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
 import { badInput, notOwner } from "./errors.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RefreshTokenRecord, SessionRecord, UserRecord } from "../storage/store.js";
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from "./ports/store.js";
 import { signAccessToken } from "./access-tokens.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError, INVALID_CREDENTIALS, accountUnavailable, invalidRefreshToken, sessionEnded } from "./errors.js";

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../storage/store.js";
+import type { UserRecord } from "./ports/store.js";
 import { createAccount, type NewAccount } from "./accounts.js";
 import { normalizeEmail } from "./account-input.js";
 import { changeAccountSecurity } from "./account-security.js";

@@ -3,7 +3,7 @@ import { CLI_ACTOR } from "../auth/actor.js";
 import type { Auth } from "../auth/auth.js";
 import type { ClientInfo } from "../auth/principal.js";
 import { MAX_SESSIONS_PAGE } from "../auth/session-management.js";
-import type { SessionRecord, UserRecord } from "../storage/store.js";
+import type { SessionRecord, UserRecord } from "../auth/ports/store.js";
 
 /** What a command needs: the auth core, where to print, how to get a password. */
 export interface CliContext {

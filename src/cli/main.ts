@@ -5,7 +5,7 @@ import { AuthError } from "../auth/errors.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { createLogger } from "../logger.js";
 import { openStore, type OpenStore } from "../storage/open-store.js";
-import { StoreUnavailableError } from "../storage/store.js";
+import { StoreUnavailableError } from "../auth/ports/store.js";
 import { COMMANDS, CommandError, parseCommandArgs, usage, UsageError } from "./commands.js";
 import { PasswordInputError, readPassword } from "./read-password.js";
 

@@ -3,7 +3,7 @@ import { AuthError } from "../auth/errors.js";
 import type { ClientInfo, Principal } from "../auth/principal.js";
 import type { GuardRule } from "./guards/guard.js";
 import { createGuardRules } from "./guards/guard-rules.js";
-import type { SessionRecord } from "../storage/store.js";
+import type { SessionRecord } from "../auth/ports/store.js";
 
 /** What every resolver receives. */
 export interface GraphQLContext {

@@ -3,7 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { AuthError, ERROR_REASONS, type AuthErrorCode, type ErrorReason } from "../auth/errors.js";
 import type { Logger } from "../logger.js";
-import { StoreUnavailableError } from "../storage/store.js";
+import { StoreUnavailableError } from "../auth/ports/store.js";
 import type { GraphQLContext } from "./context.js";
 import { operationChecksPlugin } from "./operation-checks.js";
 

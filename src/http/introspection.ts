@@ -5,7 +5,7 @@ import { AuthError } from "../auth/errors.js";
 import type { ClientInfo } from "../auth/principal.js";
 import { addressKey, type RateLimiter } from "../auth/rate-limits.js";
 import type { IntrospectionClient } from "../config.js";
-import { StoreUnavailableError } from "../storage/store.js";
+import { StoreUnavailableError } from "../auth/ports/store.js";
 
 const MAX_BODY_BYTES = 8_192;
 const RETRY_AFTER_SECONDS = 5;

@@ -14,7 +14,7 @@ import { operationChecksPlugin } from "../graphql/operation-checks.js";
 import { refuseHttpSubscriptions } from "../graphql/refuse-http-subscriptions.js";
 import type { Logger } from "../logger.js";
 import { createOutageMonitor } from "../storage/outage-monitor.js";
-import type { Store } from "../storage/store.js";
+import type { Store } from "../auth/ports/store.js";
 import { clientAddress } from "./client-address.js";
 import { HttpClient } from "./http-client.js";
 import { type Cors, createCors } from "./cors.js";

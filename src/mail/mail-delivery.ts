@@ -1,7 +1,7 @@
 import type { AuditLog } from "../auth/audit-log.js";
 import type { MailConfig } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { Store } from "../storage/store.js";
+import type { Store } from "../auth/ports/store.js";
 import { startOutboxWorker, type DeferredMailComposer, type OutboxWorker } from "./outbox-worker.js";
 import { createLogTransport, createSmtpTransport } from "./transport.js";
 

@@ -1,6 +1,6 @@
 import type { AuditLog } from "../auth/audit-log.js";
 import type { Logger } from "../logger.js";
-import type { OutboxMailRecord, Store } from "../storage/store.js";
+import type { OutboxMailRecord, Store } from "../auth/ports/store.js";
 import type { MailTransport } from "./transport.js";
 
 /** How the worker polls and retries. */

@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import type { Store } from "../storage/store.js";
+import type { Store } from "../auth/ports/store.js";
 import { operationOutcome } from "./outcome.js";
 
 /** OpenTelemetry traces of one API instance: a span per HTTP request and GraphQL operation, and per store call. */

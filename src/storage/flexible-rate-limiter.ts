@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimiter, RateLimiterFactory, RateLimitVerdict } from "../auth/rate-limits.js";
-import { StoreUnavailableError } from "./store.js";
+import { StoreUnavailableError } from "../auth/ports/store.js";
 import { withTimeout } from "../with-timeout.js";
 
 /** The part of a rate-limiter-flexible limiter (any store) the adapter uses. */

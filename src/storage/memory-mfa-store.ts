@@ -1,4 +1,4 @@
-import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "./mfa-store.js";
+import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../auth/ports/mfa-store.js";
 
 const copy = <T>(value: T): T => structuredClone(value);
 

@@ -24,7 +24,7 @@ import {
   type StartSessionResult,
   type Store,
   type UserRecord,
-} from "./store.js";
+} from "../auth/ports/store.js";
 import { MemoryMfaStore } from "./memory-mfa-store.js";
 
 const copy = <T>(value: T): T => structuredClone(value);

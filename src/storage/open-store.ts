@@ -9,7 +9,7 @@ import { findRunningEmbeddedPostgres, startEmbeddedPostgres } from "./postgres/e
 import { migratePostgres } from "./postgres/migrate.js";
 import { createPostgresStore } from "./postgres/postgres-store.js";
 import { createPostgresSessionEndFeed } from "./postgres/session-end-listener.js";
-import type { Store } from "./store.js";
+import type { Store } from "../auth/ports/store.js";
 
 /** An open store with whatever it started (an embedded PostgreSQL), closed together. */
 export interface OpenStore {

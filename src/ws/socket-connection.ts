@@ -4,7 +4,7 @@ import type { LiveSession } from "../auth/live-session.js";
 import type { ClientInfo, Principal } from "../auth/principal.js";
 import type { GraphQLContext, SocketLink } from "../graphql/context.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
-import type { SessionRecord } from "../storage/store.js";
+import type { SessionRecord } from "../auth/ports/store.js";
 
 // How long the close waits for `sessionEnded` to reach the client before closing anyway (well inside 1 s).
 const DELIVERY_WAIT_MS = 300;

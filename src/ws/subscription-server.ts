@@ -13,7 +13,7 @@ import { createFormatError } from "../graphql/errors.js";
 import type { GuardRule } from "../graphql/guards/guard.js";
 import { clientAddress } from "../http/client-address.js";
 import type { Logger } from "../logger.js";
-import type { Store } from "../storage/store.js";
+import type { Store } from "../auth/ports/store.js";
 import { SocketConnection } from "./socket-connection.js";
 import { createOperationChecker } from "./socket-operation.js";
 import { serveGraphQLWs } from "./serve-graphql-ws.js";

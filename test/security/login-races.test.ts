@@ -12,7 +12,7 @@ import type { ClientInfo } from "../../src/auth/principal.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/logger.js";
 import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
-import type { Store } from "../../src/storage/store.js";
+import type { Store } from "../../src/auth/ports/store.js";
 import { newCredentials } from "../support/api.js";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.js";
 

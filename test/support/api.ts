@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from "../../src/logger.js";
 import { createPostgresRateLimiters } from "../../src/storage/postgres/rate-limiters.js";
 import { createPostgresStore } from "../../src/storage/postgres/postgres-store.js";
 import { createPostgresSessionEndFeed, type PostgresSessionEndFeedOptions } from "../../src/storage/postgres/session-end-listener.js";
-import type { Store } from "../../src/storage/store.js";
+import type { Store } from "../../src/auth/ports/store.js";
 import { createTestDatabase } from "./postgres.js";
 
 /** The JWT secret of test servers; tests forge tokens with it. */

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Ctx, Directive, Resolver, Root, Subscription } from "type-graphql";
-import type { SessionRecord } from "../../storage/store.js";
+import type { SessionRecord } from "../../auth/ports/store.js";
 import type { GraphQLContext } from "../context.js";
 import { enforceGuard, guardFor } from "../guards/guard.js";
 import { Session } from "./session.type.js";

@@ -1,6 +1,6 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import type { SessionStatus as StoredSessionStatus } from "../../storage/store.js";
+import type { SessionStatus as StoredSessionStatus } from "../../auth/ports/store.js";
 
 /** Where a session stands; mirrors the stored status. */
 export enum SessionStatus {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AuditEvent, MfaChallenge, Prisma, RecoveryCode, RefreshToken, Session, TotpCredential, User } from "../../generated/mongodb/client.js";
-import type { NewMfaChallenge } from "../mfa-store.js";
-import type { NewAuditEvent, NewRefreshToken, NewSession, NewUser } from "../store.js";
+import type { NewMfaChallenge } from "../../auth/ports/mfa-store.js";
+import type { NewAuditEvent, NewRefreshToken, NewSession, NewUser } from "../../auth/ports/store.js";
 
 /** The fields of model M that may hold null. */
 type NullableKeys<M> = { [K in keyof M]-?: null extends M[K] ? K : never }[keyof M];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { StoreUnavailableError } from "../store.js";
+import { StoreUnavailableError } from "../../auth/ports/store.js";
 import { guard, isUnavailableError, isWriteConflict, uniqueViolationField } from "./errors.js";
 
 /** The shape of Prisma's errors, without loading the generated client. */

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MailToken, OutboxMail, Prisma } from "../../generated/mongodb/client.js";
-import type { MailTokenPurpose, MailTokenRecord, MailTokenRedemption, NewOutboxMail, OutboxMailRecord, RedeemMailTokenResult } from "../store.js";
+import type { MailTokenPurpose, MailTokenRecord, MailTokenRedemption, NewOutboxMail, OutboxMailRecord, RedeemMailTokenResult } from "../../auth/ports/store.js";
 import { toUserRecord } from "./records.js";
 
 // The mail tokens and the outbox on MongoDB: the work of one Store method each, run inside the store's

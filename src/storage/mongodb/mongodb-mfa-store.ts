@@ -1,5 +1,5 @@
 import type { MfaChallenge, Prisma, PrismaClient, TotpCredential } from "../../generated/mongodb/client.js";
-import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../mfa-store.js";
+import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../../auth/ports/mfa-store.js";
 import { mfaChallengeDocument, nullOrUnset, recoveryCodeDocument, totpCredentialDocument } from "./documents.js";
 import { guard } from "./errors.js";
 import { isObjectId } from "./ids.js";

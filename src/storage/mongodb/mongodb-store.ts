@@ -22,7 +22,7 @@ import {
   type StartSessionResult,
   type Store,
   type UserRecord,
-} from "../store.js";
+} from "../../auth/ports/store.js";
 import { auditEventDocument, userDocument } from "./documents.js";
 import { guard, uniqueViolationField } from "./errors.js";
 import { isObjectId } from "./ids.js";

@@ -1,6 +1,6 @@
 import type { AuditEvent, Prisma, RefreshToken, Session, User } from "../../generated/mongodb/client.js";
 import { nullOrUnset } from "./documents.js";
-import type { AuditEventRecord, RefreshTokenRecord, SessionRecord, UserRecord } from "../store.js";
+import type { AuditEventRecord, RefreshTokenRecord, SessionRecord, UserRecord } from "../../auth/ports/store.js";
 
 /** A JSON object as a plain object; anything else (null, arrays, a scalar) as {}. */
 function toObject(value: unknown): Record<string, unknown> {

@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../generated/mongodb/client.js";
-import type { NewRefreshToken, NewSession, RotateResult, SecurityChange, SecurityChangeResult, SessionLimitDecision, StartSessionResult } from "../store.js";
+import type {
+  NewRefreshToken,
+  NewSession,
+  RotateResult,
+  SecurityChange,
+  SecurityChangeResult,
+  SessionLimitDecision,
+  StartSessionResult,
+} from "../../auth/ports/store.js";
 import { nullOrUnset, refreshTokenDocument, sessionDocument } from "./documents.js";
 import { stampFilter, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 

@@ -1,4 +1,4 @@
-import { StoreUnavailableError, createGuard } from "../store.js";
+import { StoreUnavailableError, createGuard } from "../../auth/ports/store.js";
 
 // Prisma codes for "cannot reach / lost / timed out talking to the database", and pool or transaction start timeouts.
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", "P2024"]);

@@ -8,7 +8,7 @@ import {
   type NewOutboxMail,
   type OutboxMailRecord,
   type RedeemMailTokenResult,
-} from "../store.js";
+} from "../../auth/ports/store.js";
 import { isUuid, toUserRecord } from "./records.js";
 import { inTransaction, USER_COLUMNS, type UserRow } from "./statements.js";
 

@@ -1,5 +1,5 @@
 import type { MfaChallenge, PrismaClient, TotpCredential } from "../../generated/postgresql/client.js";
-import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../mfa-store.js";
+import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../../auth/ports/mfa-store.js";
 import { guard } from "./errors.js";
 import { isUuid } from "./records.js";
 

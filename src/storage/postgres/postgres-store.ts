@@ -25,7 +25,7 @@ import {
   type StartSessionResult,
   type Store,
   type UserRecord,
-} from "../store.js";
+} from "../../auth/ports/store.js";
 import { guard, uniqueViolationField } from "./errors.js";
 import { PostgresMfaStore } from "./postgres-mfa-store.js";
 import * as mail from "./mail-statements.js";

@@ -1,5 +1,5 @@
 import type { AuditEvent, RefreshToken, Session, User } from "../../generated/postgresql/client.js";
-import type { AuditEventRecord, RefreshTokenRecord, SessionRecord, UserRecord } from "../store.js";
+import type { AuditEventRecord, RefreshTokenRecord, SessionRecord, UserRecord } from "../../auth/ports/store.js";
 import type { SessionWithUserRow } from "./statements.js";
 
 /** Matches the text form of a PostgreSQL uuid; other ids can name no row (and would make PostgreSQL throw). */

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { RefreshToken, Session, User } from "../../generated/postgresql/client.js";
-import type { SessionRecord, UserRecord } from "../store.js";
+import type { SessionRecord, UserRecord } from "../../auth/ports/store.js";
 import { isUnavailableError } from "./errors.js";
 
 // Every prepared statement the store runs on its pg pool directly, bypassing Prisma on the hot paths: a Prisma
