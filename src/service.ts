@@ -77,7 +77,10 @@ export async function createAuthService(options: AuthServiceOptions = {}): Promi
         guardRules,
       }),
     introspect: (accessToken) => introspect(runtime.auth, accessToken),
-    apolloOptions: { formatError: createFormatError(log, (cause) => outage.refused(cause)), plugins: [httpStatusPlugin] },
+    apolloOptions: {
+      formatError: createFormatError(log, (cause) => outage.refused(cause), { hideSuggestions: !config.graphql.fieldSuggestions }),
+      plugins: [httpStatusPlugin],
+    },
     async close() {
       outage.stop();
       await runtime.stop();

@@ -50,7 +50,7 @@ export function createArmor(settings: Config["graphql"]): {
     // syntax error); graphql-js's own parser limit does the same count and fails as GRAPHQL_PARSE_FAILED, 400
     maxTokens: { enabled: false },
     maxDirectives: { n: settings.maxDirectives },
-    // Apollo's own hideSchemaDetailsFromClientErrors strips the suggestions (server.ts), without a plugin per request
+    // the error mapping strips suggestions from every message (graphql/errors.ts), paying only when there is an error
     blockFieldSuggestion: { enabled: false },
   }).protect();
   return {

@@ -34,12 +34,18 @@ const APOLLO_REQUEST_CODES = new Set([
 /**
  * The one place where errors become what clients see: AuthError keeps its code and message, a database
  * outage becomes SERVICE_UNAVAILABLE (reported to `onUnavailable`, which logs an outage once), anything unexpected a generic INTERNAL_SERVER_ERROR (logged in full).
+ * `hideSuggestions` (FIELD_SUGGESTIONS=false) strips graphql-js's "Did you mean …?" from every message,
+ * whichever phase wrote it: validation, or the coercion of a variable (an input field's typo).
  */
-export function createFormatError(log: Logger, onUnavailable: (cause: unknown) => void = (cause) => log.error("database unavailable", { cause })) {
+export function createFormatError(
+  log: Logger,
+  onUnavailable: (cause: unknown) => void = (cause) => log.error("database unavailable", { cause }),
+  options: { hideSuggestions?: boolean } = {},
+) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = {
-      message: formatted.message,
+      message: options.hideSuggestions ? withoutSuggestions(formatted.message) : formatted.message,
       ...(formatted.path ? { path: formatted.path } : {}),
       ...(formatted.locations ? { locations: formatted.locations } : {}),
     };
@@ -65,6 +71,11 @@ export function createFormatError(log: Logger, onUnavailable: (cause: unknown) =
     log.error("unexpected error", { path: formatted.path, error: original });
     return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
+}
+
+/** A graphql-js message without its trailing "Did you mean …?", which names parts of the schema. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, "");
 }
 
 /** True for an error Apollo (or a plugin) classified as a client error with an HTTP 4xx status. */

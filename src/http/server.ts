@@ -75,7 +75,7 @@ export async function createApiServer(options: {
   );
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
-    formatError: createFormatError(log, (cause) => outage.refused(cause)),
+    formatError: createFormatError(log, (cause) => outage.refused(cause), { hideSuggestions: !config.graphql.fieldSuggestions }),
     includeStacktraceInErrorResponses: false,
     introspection: config.graphql.introspection,
     hideSchemaDetailsFromClientErrors: !config.graphql.fieldSuggestions,

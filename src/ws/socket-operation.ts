@@ -12,6 +12,7 @@ import {
 import type { SubscribePayload } from "graphql-ws";
 import type { Config } from "../config.js";
 import { containsNul, createArmor } from "../graphql/armor.js";
+import { withoutSuggestions } from "../graphql/errors.js";
 
 /** A checked subscription, ready to run. */
 export interface CheckedOperation {
@@ -31,7 +32,7 @@ export function createOperationChecker(schema: GraphQLSchema, settings: Config["
   if (!settings.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   const failed = (code: string, errors: readonly GraphQLError[]) =>
     errors.map(
-      (error) => new GraphQLError(settings.fieldSuggestions ? error.message : hideSuggestions(error.message), { nodes: error.nodes, extensions: { code } }),
+      (error) => new GraphQLError(settings.fieldSuggestions ? error.message : withoutSuggestions(error.message), { nodes: error.nodes, extensions: { code } }),
     );
 
   /** Parses and validates `payload`; returns the operation, or the errors to send back. */
@@ -55,9 +56,4 @@ export function createOperationChecker(schema: GraphQLSchema, settings: Config["
     }
     return { document, operationName: payload.operationName, variableValues: payload.variables };
   };
-}
-
-// the same wording Apollo strips with hideSchemaDetailsFromClientErrors
-function hideSuggestions(message: string): string {
-  return message.replace(/ ?Did you mean(.+?)\?$/, "");
 }

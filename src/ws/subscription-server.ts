@@ -69,7 +69,7 @@ export function attachSubscriptionServer(options: {
   const connections = new WeakMap<WebSocket, SocketConnection>();
   const socketsPerSession = new Map<string, number>();
   const checkOperation = createOperationChecker(schema, config.graphql);
-  const formatError = createFormatError(log);
+  const formatError = createFormatError(log, undefined, { hideSuggestions: !config.graphql.fieldSuggestions });
   let closing = false;
   let operations = 0;
 

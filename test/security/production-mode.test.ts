@@ -29,6 +29,14 @@ describe("production mode", () => {
     const arg = await postRaw(prod.url, { query: 'mutation { login(input: { logn: "a", password: "b" }) { accessToken } }' });
     expect(arg.status).toBe(400);
     expect(arg.text).not.toMatch(/Did you mean/);
+    // a typo inside a variable fails coercion during the request, not validation: hidden all the same
+    const variable = await postRaw(prod.url, {
+      query: "mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }",
+      variables: { input: { logn: "a", password: "b" } },
+    });
+    expect(variable.status).toBe(400);
+    expect(rawCode(variable)).toBe("BAD_USER_INPUT");
+    expect(variable.text).not.toMatch(/Did you mean/);
   });
 
   test("the Sandbox landing page is off", async () => {
