@@ -3,6 +3,7 @@ import { auditedActor, requireAdmin, type Actor } from "./actor.js";
 import type { AuthDeps } from "./deps.js";
 import { AuthError, badInput, sessionEnded } from "./errors.js";
 import { matchTotpCode, spendSecondFactor, wrongCode } from "./mfa-codes.js";
+import type { SecurityChangeResult } from "./ports/store.js";
 import type { ClientInfo, Principal } from "./principal.js";
 import { hashRecoveryCode, newRecoveryCodes } from "./recovery-codes.js";
 import { newTotpSecret, sealTotpSecret, totpUrl } from "./totp.js";
@@ -30,8 +31,9 @@ export async function startTotpEnrollment(deps: AuthDeps, principal: Principal, 
 
 /**
  * Turns TOTP on with a current code of the pending secret; returns the recovery codes, in plain text this once.
- * Every other session of the user ends (REVOKED) through the stamp rotation, so a login that checked the password
- * before TOTP was on cannot store a session afterwards.
+ * Every other session of the user ends (REVOKED) and the stamp rotates in the same transaction as the enable, so a
+ * login that checked the password before TOTP was on cannot store a session afterwards, and a failure leaves
+ * either all of it done or none of it (a retry then finds the enrollment still pending).
  */
 export async function confirmTotpEnrollment(deps: AuthDeps, principal: Principal, code: string, client: ClientInfo): Promise<string[]> {
   const { user, session } = principal;
@@ -43,9 +45,12 @@ export async function confirmTotpEnrollment(deps: AuthDeps, principal: Principal
   const step = matchTotpCode(deps, pending, code);
   if (step === null) throw await wrongCode(deps, user.id, "confirm", client, session.id);
   const codes = newRecoveryCodes();
-  const enabled = await deps.store.mfa.enableTotp(user.id, pending.secretSealed, step, codes.map(hashRecoveryCode), deps.now());
-  if (!enabled) throw badInput("INVALID_INPUT", "code", "This enrollment was replaced by a newer one; use the newest secret");
-  const ended = await endOtherSessions(deps, principal);
+  const enable = { secretSealed: pending.secretSealed, step, recoveryCodeHashes: codes.map(hashRecoveryCode) };
+  const changed = await changeAccountSecurity(deps, user.id, { keepSessionId: session.id, totp: { enable } });
+  if (!changed.ok && changed.reason === "TOTP_CHANGED") {
+    throw badInput("INVALID_INPUT", "code", "This enrollment was replaced by a newer one; use the newest secret");
+  }
+  const ended = sessionsEnded(changed);
   await deps.audit.record({ type: "TOTP_ENABLED", userId: user.id, sessionId: session.id, client, detail: { otherSessionsRevoked: ended } }, deps.now());
   return codes;
 }
@@ -63,8 +68,10 @@ export async function disableTotp(deps: AuthDeps, principal: Principal, code: st
     { type: "MFA_CODE", userId: user.id, sessionId: session.id, client, detail: { purpose: "disable", method: proved.method } },
     deps.now(),
   );
-  await deps.store.mfa.deleteTotp(user.id);
-  const ended = await endOtherSessions(deps, principal);
+  const changed = await changeAccountSecurity(deps, user.id, { keepSessionId: session.id, totp: { remove: true } });
+  // a racing disable (or admin reset) removed it first and ended the sessions itself
+  if (!changed.ok && changed.reason === "TOTP_CHANGED") throw badInput("INVALID_INPUT", "code", "TOTP is not on for this account");
+  const ended = sessionsEnded(changed);
   await deps.audit.record({ type: "TOTP_DISABLED", userId: user.id, sessionId: session.id, client, detail: { otherSessionsRevoked: ended } }, deps.now());
 }
 
@@ -75,16 +82,16 @@ export async function disableTotp(deps: AuthDeps, principal: Principal, code: st
  */
 export async function resetMfa(deps: AuthDeps, actor: Actor, userId: string, client: ClientInfo): Promise<boolean> {
   requireAdmin(actor);
-  if (!(await deps.store.mfa.deleteTotp(userId))) return false;
-  const changed = await changeAccountSecurity(deps, userId, {});
+  const changed = await changeAccountSecurity(deps, userId, { totp: { remove: true } });
+  if (!changed.ok) return false;
   const by = auditedActor(actor, userId);
-  const detail = { ...by.detail, sessionsRevoked: changed.ok ? changed.sessionsEnded : 0 };
+  const detail = { ...by.detail, sessionsRevoked: changed.sessionsEnded };
   await deps.audit.record({ type: "MFA_RESET", userId, actorId: by.actorId, client, detail }, deps.now());
   return true;
 }
 
-async function endOtherSessions(deps: AuthDeps, principal: Principal): Promise<number> {
-  const changed = await changeAccountSecurity(deps, principal.user.id, { keepSessionId: principal.session.id });
+/** How many other sessions a TOTP change of the caller's own account ended; only a deleted account fails otherwise. */
+function sessionsEnded(changed: SecurityChangeResult): number {
   if (!changed.ok) throw sessionEnded(null, "account gone during a TOTP change");
   return changed.sessionsEnded;
 }

@@ -1,4 +1,4 @@
-import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../auth/ports/mfa-store.js";
+import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpChange, TotpRecord } from "../auth/ports/mfa-store.js";
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -20,14 +20,6 @@ export class MemoryMfaStore implements MfaStore {
     return true;
   }
 
-  async enableTotp(userId: string, secretSealed: string, step: number, recoveryCodeHashes: readonly string[], now: Date): Promise<boolean> {
-    const record = this.totp.get(userId);
-    if (!record || record.enabledAt !== null || record.secretSealed !== secretSealed) return false;
-    Object.assign(record, { enabledAt: new Date(now), lastUsedStep: step });
-    this.recoveryCodes.set(userId, new Map(recoveryCodeHashes.map((hash) => [hash, null])));
-    return true;
-  }
-
   async useTotpStep(userId: string, step: number): Promise<boolean> {
     const record = this.totp.get(userId);
     if (!record?.enabledAt || (record.lastUsedStep !== null && record.lastUsedStep >= step)) return false;
@@ -40,11 +32,6 @@ export class MemoryMfaStore implements MfaStore {
     if (!codes || codes.get(codeHash) !== null) return null; // undefined: not one of them; a Date: used
     codes.set(codeHash, new Date(now));
     return [...codes.values()].filter((usedAt) => usedAt === null).length;
-  }
-
-  async deleteTotp(userId: string): Promise<boolean> {
-    this.recoveryCodes.delete(userId);
-    return this.totp.delete(userId);
   }
 
   async createMfaChallenge(challenge: NewMfaChallenge): Promise<void> {
@@ -78,9 +65,27 @@ export class MemoryMfaStore implements MfaStore {
     return pruned;
   }
 
+  /**
+   * The TOTP part of MemoryStore.applySecurityChange; false, changing nothing, when its condition does not hold.
+   * Synchronous, so the store checks and writes it with the stamp and the sessions in one atomic step.
+   */
+  applyTotpChange(userId: string, change: TotpChange, now: Date): boolean {
+    if ("remove" in change) {
+      this.recoveryCodes.delete(userId);
+      return this.totp.delete(userId);
+    }
+    const { secretSealed, step, recoveryCodeHashes } = change.enable;
+    const record = this.totp.get(userId);
+    if (!record || record.enabledAt !== null || record.secretSealed !== secretSealed) return false;
+    Object.assign(record, { enabledAt: new Date(now), lastUsedStep: step });
+    this.recoveryCodes.set(userId, new Map(recoveryCodeHashes.map((hash) => [hash, null])));
+    return true;
+  }
+
   /** Drops everything of a deleted user. */
   forgetUser(userId: string): void {
-    void this.deleteTotp(userId);
+    this.recoveryCodes.delete(userId);
+    this.totp.delete(userId);
     for (const [id, challenge] of this.challenges) if (challenge.userId === userId) this.challenges.delete(id);
   }
 }

@@ -82,6 +82,8 @@ export class MemoryStore implements Store {
     const user = this.users.get(userId);
     if (!user) return { ok: false, reason: "NOT_FOUND" };
     if (change.expectedStamp !== null && user.securityStamp !== change.expectedStamp) return { ok: false, reason: "STAMP_CHANGED" };
+    // last of the checks and first of the writes: when it fails, nothing has been written
+    if (change.totp !== undefined && !this.mfa.applyTotpChange(userId, change.totp, now)) return { ok: false, reason: "TOTP_CHANGED" };
     user.securityStamp = randomUUID();
     if (change.passwordHash !== undefined) user.passwordHash = change.passwordHash;
     if (change.disabledAt !== undefined) user.disabledAt = new Date(change.disabledAt);

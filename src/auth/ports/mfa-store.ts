@@ -11,6 +11,20 @@ export interface TotpRecord {
   createdAt: Date;
 }
 
+/**
+ * Turning TOTP on or off, applied by `Store.applySecurityChange` (SecurityChange.totp) in the transaction that
+ * rotates the stamp and ends the sessions: a failure can never leave TOTP changed with the old sessions alive.
+ */
+export type TotpChange =
+  /**
+   * Enables the pending secret `secretSealed`, with the step of the code that confirmed it and the hashes of new
+   * recovery codes (replacing any old ones). Conditional on that secret still being the pending one: another
+   * enrollment may have replaced it, or it may be enabled already.
+   */
+  | { enable: { secretSealed: string; step: number; recoveryCodeHashes: readonly string[] } }
+  /** Deletes the user's TOTP credential (enabled or pending) and recovery codes. Conditional on there being one. */
+  | { remove: true };
+
 /** The first step of a login of an account with TOTP, which `completeMfaLogin` finishes. */
 export interface NewMfaChallenge {
   /** The public half of the mfaToken. */
@@ -39,18 +53,10 @@ export interface MfaStore {
   findTotp(userId: string): Promise<TotpRecord | null>;
   /** Stores a new pending secret (replacing a pending one); false, changing nothing, when TOTP is already enabled. */
   savePendingTotp(userId: string, secretSealed: string, now: Date): Promise<boolean>;
-  /**
-   * Enables the pending secret, with the step of the code that confirmed it and the hashes of new recovery codes
-   * (replacing any old ones). Concurrency: conditional on the pending secret still being `secretSealed`; false
-   * when it is not (another enrollment replaced it, or it is already enabled).
-   */
-  enableTotp(userId: string, secretSealed: string, step: number, recoveryCodeHashes: readonly string[], now: Date): Promise<boolean>;
   /** Records `step` as used. Concurrency: a conditional write; false when TOTP is off or the step is not later than the last used. */
   useTotpStep(userId: string, step: number): Promise<boolean>;
   /** Marks an unused recovery code used; the number still unused, or null when it was none of the user's unused codes (single use under races). */
   useRecoveryCode(userId: string, codeHash: string, now: Date): Promise<number | null>;
-  /** Deletes the user's TOTP credential and recovery codes; false when there was no credential. */
-  deleteTotp(userId: string): Promise<boolean>;
 
   createMfaChallenge(challenge: NewMfaChallenge): Promise<void>;
   findMfaChallenge(id: string): Promise<MfaChallengeRecord | null>;

@@ -1,4 +1,4 @@
-import type { MfaStore } from "./mfa-store.js";
+import type { MfaStore, TotpChange } from "./mfa-store.js";
 
 /**
  * The storage port: every question the auth core asks of a database, and nothing else.
@@ -139,9 +139,18 @@ export interface SecurityChange {
   disabledAt?: Date;
   /** How the user's ACTIVE sessions end, and the one to keep (the caller's own), if any. */
   endSessions: { status: Exclude<SessionStatus, "ACTIVE">; exceptSessionId: string | null };
+  /**
+   * Turns TOTP on or off in the same transaction. When its condition does not hold (TOTP_CHANGED) nothing at all
+   * is written: the stamp, the sessions and the TOTP records stay as they were.
+   */
+  totp?: TotpChange;
 }
 
-export type SecurityChangeResult = { ok: true; user: UserRecord; sessionsEnded: number } | { ok: false; reason: "NOT_FOUND" | "STAMP_CHANGED" };
+export type SecurityChangeResult =
+  | { ok: true; user: UserRecord; sessionsEnded: number }
+  | { ok: false; reason: "NOT_FOUND" | "STAMP_CHANGED" }
+  /** `totp` could not apply: the pending enrollment is no longer the one to enable (replaced, or enabled already), or there is no TOTP to remove. */
+  | { ok: false; reason: "TOTP_CHANGED" };
 
 export type RotateResult =
   | { ok: true; session: SessionRecord; token: RefreshTokenRecord }
@@ -250,8 +259,8 @@ export interface Store {
   upgradePasswordHash(userId: string, verifiedHash: string, passwordHash: string): Promise<boolean>;
 
   /**
-   * Applies a password change, reset or disable (or only rotates the stamp: TOTP changes): a new security stamp,
-   * the change, and the end of the user's ACTIVE sessions, in one transaction.
+   * Applies a password change, reset or disable, or turns TOTP on or off: a new security stamp, the change, and
+   * the end of the user's ACTIVE sessions, in one transaction (all of it or, on any failure, none of it).
    * Concurrency: serialised with startSession on the same per-user lock (row lock on PostgreSQL, a write of the
    * user document on MongoDB), so a racing login either committed before (its session is ended here) or sees
    * the new stamp and stores nothing.

@@ -172,7 +172,9 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.mfa.savePendingTotp(alice.id, "v1.first", now);
   await store.mfa.savePendingTotp(alice.id, "v1.second", now);
   await store.mfa.findTotp(alice.id);
-  expect(await store.mfa.enableTotp(alice.id, "v1.second", 1, ["code-1", "code-2"], now)).toBe(true);
+  const endOthers = { status: "REVOKED" as const, exceptSessionId: "s1" };
+  const enable = { secretSealed: "v1.second", step: 1, recoveryCodeHashes: ["code-1", "code-2"] };
+  expect((await store.applySecurityChange(alice.id, { expectedStamp: null, endSessions: endOthers, totp: { enable } }, now)).ok).toBe(true);
   await store.mfa.useTotpStep(alice.id, 2);
   await store.mfa.useRecoveryCode(alice.id, "code-1", now);
   const challenge = {
@@ -190,7 +192,7 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.mfa.countMfaAttempt("m1", 5, now);
   await store.mfa.consumeMfaChallenge("m1", now);
   await store.mfa.pruneMfaChallenges(now);
-  await store.mfa.deleteTotp(alice.id);
+  await store.applySecurityChange(alice.id, { expectedStamp: null, endSessions: endOthers, totp: { remove: true } }, now);
   // mail tokens and the outbox (issue 13)
   const mailToken = { tokenHash: "th1", userId: alice.id, purpose: "PASSWORD_RESET" as const, email: alice.email, createdAt: now, expiresAt: later };
   const mail = { userId: alice.id, kind: "PASSWORD_RESET", to: alice.email, subject: "s", text: "t", html: "h", createdAt: now };

@@ -1,5 +1,5 @@
 import type { MfaChallenge, Prisma, PrismaClient, TotpCredential } from "../../generated/mongodb/client.js";
-import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../../auth/ports/mfa-store.js";
+import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpChange, TotpRecord } from "../../auth/ports/mfa-store.js";
 import { mfaChallengeDocument, nullOrUnset, recoveryCodeDocument, totpCredentialDocument } from "./documents.js";
 import { guard } from "./errors.js";
 import { isObjectId } from "./ids.js";
@@ -46,20 +46,6 @@ export class MongoMfaStore implements MfaStore {
     });
   }
 
-  enableTotp(userId: string, secretSealed: string, step: number, recoveryCodeHashes: readonly string[], now: Date): Promise<boolean> {
-    if (!isObjectId(userId)) return Promise.resolve(false);
-    return this.run.transaction(async (tx) => {
-      const { count } = await tx.totpCredential.updateMany({
-        where: { userId, secretSealed, ...nullOrUnset("enabledAt") },
-        data: { enabledAt: now, lastUsedStep: step },
-      });
-      if (count === 0) return false;
-      await tx.recoveryCode.deleteMany({ where: { userId } });
-      await tx.recoveryCode.createMany({ data: recoveryCodeHashes.map((hash) => recoveryCodeDocument(userId, hash, now)) });
-      return true;
-    });
-  }
-
   useTotpStep(userId: string, step: number): Promise<boolean> {
     if (!isObjectId(userId)) return Promise.resolve(false);
     return this.run.transaction(async (tx) => {
@@ -77,15 +63,6 @@ export class MongoMfaStore implements MfaStore {
       const { count } = await tx.recoveryCode.updateMany({ where: { userId, codeHash, ...nullOrUnset("usedAt") }, data: { usedAt: now } });
       if (count === 0) return null;
       return (await tx.recoveryCode.findMany({ where: { userId, ...nullOrUnset("usedAt") }, select: { id: true } })).length;
-    });
-  }
-
-  deleteTotp(userId: string): Promise<boolean> {
-    if (!isObjectId(userId)) return Promise.resolve(false);
-    return this.run.transaction(async (tx) => {
-      await tx.recoveryCode.deleteMany({ where: { userId } });
-      const { count } = await tx.totpCredential.deleteMany({ where: { userId } });
-      return count > 0;
     });
   }
 
@@ -126,6 +103,28 @@ export class MongoMfaStore implements MfaStore {
       const { count } = await this.prisma.mfaChallenge.deleteMany({ where: { expiresAt: { lt: before } } });
       return count;
     });
+  }
+
+  /**
+   * The TOTP part of applySecurityChangeIn, inside its transaction and after its write of the user document; false
+   * when the change's condition does not hold (the caller then aborts the transaction, undoing that write).
+   */
+  static async applyTotpChangeIn(tx: Prisma.TransactionClient, userId: string, change: TotpChange, now: Date): Promise<boolean> {
+    if ("remove" in change) {
+      const { count } = await tx.totpCredential.deleteMany({ where: { userId } });
+      if (count === 0) return false;
+      await tx.recoveryCode.deleteMany({ where: { userId } });
+      return true;
+    }
+    const { secretSealed, step, recoveryCodeHashes } = change.enable;
+    const { count } = await tx.totpCredential.updateMany({
+      where: { userId, secretSealed, ...nullOrUnset("enabledAt") },
+      data: { enabledAt: now, lastUsedStep: step },
+    });
+    if (count === 0) return false;
+    await tx.recoveryCode.deleteMany({ where: { userId } });
+    await tx.recoveryCode.createMany({ data: recoveryCodeHashes.map((hash) => recoveryCodeDocument(userId, hash, now)) });
+    return true;
   }
 
   /** Inside deleteUser's transaction: the user's second factor goes with them. */

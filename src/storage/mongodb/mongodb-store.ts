@@ -154,7 +154,14 @@ export class MongoStore implements Store {
 
   applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
     if (!isObjectId(userId)) return Promise.resolve({ ok: false, reason: "NOT_FOUND" });
-    return this.transaction((tx) => applySecurityChangeIn(tx, userId, change, now));
+    return guard(async () => {
+      try {
+        return await this.transaction((tx) => applySecurityChangeIn(tx, userId, change, now));
+      } catch (error) {
+        if (!(error instanceof LostRace)) throw error;
+        return { ok: false, reason: "TOTP_CHANGED" };
+      }
+    });
   }
 
   getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {

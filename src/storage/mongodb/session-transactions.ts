@@ -10,6 +10,7 @@ import type {
   StartSessionResult,
 } from "../../auth/ports/store.js";
 import { nullOrUnset, refreshTokenDocument, sessionDocument } from "./documents.js";
+import { MongoMfaStore } from "./mongodb-mfa-store.js";
 import { stampFilter, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 
 /** Thrown inside a transaction to roll it back when a conditional write lost its race. */
@@ -100,11 +101,13 @@ export async function rotateRefreshTokenIn(
 
 /**
  * The body of MongoStore.applySecurityChange, run inside a transaction that is retried on write conflicts.
+ * Throws LostRace when `change.totp` cannot apply (the caller then reports TOTP_CHANGED).
  * Atomicity: the conditional update of the user document (new stamp, bumped `loginSerial`) conflicts with any
- * login's transaction in progress (it writes that document too), and the sessions end in the same transaction.
+ * login's transaction in progress (it writes that document too), and the TOTP change and the sessions' end are
+ * in the same transaction.
  */
 export async function applySecurityChangeIn(tx: Prisma.TransactionClient, userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
-  const { expectedStamp, passwordHash, disabledAt, endSessions } = change;
+  const { expectedStamp, passwordHash, disabledAt, endSessions, totp } = change;
   const updated = await tx.user.updateMany({
     where: { id: userId, ...(expectedStamp !== null ? { AND: [stampFilter(expectedStamp)] } : {}) },
     data: {
@@ -118,6 +121,8 @@ export async function applySecurityChangeIn(tx: Prisma.TransactionClient, userId
     const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
     return { ok: false, reason: exists ? "STAMP_CHANGED" : "NOT_FOUND" };
   }
+  // the stamp is already rotated in this transaction: a TOTP change that cannot apply must undo it
+  if (totp !== undefined && !(await MongoMfaStore.applyTotpChangeIn(tx, userId, totp, now))) throw new LostRace();
   const except = endSessions.exceptSessionId !== null ? { id: { not: endSessions.exceptSessionId } } : {};
   const ended = await tx.session.updateMany({
     where: { userId, status: "ACTIVE", ...except },

@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
 import type { MfaChallenge, PrismaClient, TotpCredential } from "../../generated/postgresql/client.js";
-import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpRecord } from "../../auth/ports/mfa-store.js";
+import type { MfaChallengeRecord, MfaStore, NewMfaChallenge, TotpChange, TotpRecord } from "../../auth/ports/mfa-store.js";
 import { guard } from "./errors.js";
 import { isUuid } from "./records.js";
+import * as sql from "./statements.js";
 
 /**
  * The second factor's records on PostgreSQL. Every conditional write is one UPDATE whose WHERE is re-checked
@@ -31,22 +34,6 @@ export class PostgresMfaStore implements MfaStore {
     });
   }
 
-  enableTotp(userId: string, secretSealed: string, step: number, recoveryCodeHashes: readonly string[], now: Date): Promise<boolean> {
-    if (!isUuid(userId)) return Promise.resolve(false);
-    return guard(() =>
-      this.prisma.$transaction(async (tx) => {
-        const { count } = await tx.totpCredential.updateMany({
-          where: { userId, secretSealed, enabledAt: null },
-          data: { enabledAt: now, lastUsedStep: step },
-        });
-        if (count === 0) return false;
-        await tx.recoveryCode.deleteMany({ where: { userId } });
-        await tx.recoveryCode.createMany({ data: recoveryCodeHashes.map((codeHash) => ({ userId, codeHash, usedAt: null, createdAt: now })) });
-        return true;
-      }),
-    );
-  }
-
   useTotpStep(userId: string, step: number): Promise<boolean> {
     if (!isUuid(userId)) return Promise.resolve(false);
     return guard(async () => {
@@ -65,17 +52,6 @@ export class PostgresMfaStore implements MfaStore {
         const { count } = await tx.recoveryCode.updateMany({ where: { userId, codeHash, usedAt: null }, data: { usedAt: now } });
         if (count === 0) return null;
         return tx.recoveryCode.count({ where: { userId, usedAt: null } });
-      }),
-    );
-  }
-
-  deleteTotp(userId: string): Promise<boolean> {
-    if (!isUuid(userId)) return Promise.resolve(false);
-    return guard(() =>
-      this.prisma.$transaction(async (tx) => {
-        await tx.recoveryCode.deleteMany({ where: { userId } });
-        const { count } = await tx.totpCredential.deleteMany({ where: { userId } });
-        return count > 0;
       }),
     );
   }
@@ -117,6 +93,26 @@ export class PostgresMfaStore implements MfaStore {
       const { count } = await this.prisma.mfaChallenge.deleteMany({ where: { expiresAt: { lt: before } } });
       return count;
     });
+  }
+
+  /**
+   * The TOTP part of PostgresStore.applySecurityChange, inside its transaction and after its lock on the user row;
+   * false when the change's condition does not hold (the caller then rolls everything back).
+   */
+  static async applyTotpChangeIn(client: pg.PoolClient, userId: string, change: TotpChange, now: Date): Promise<boolean> {
+    if ("remove" in change) {
+      const removed = await client.query({ ...sql.DELETE_TOTP, values: [userId] });
+      if (removed.rowCount === 0) return false;
+      await client.query({ ...sql.DELETE_RECOVERY_CODES, values: [userId] });
+      return true;
+    }
+    const { secretSealed, step, recoveryCodeHashes } = change.enable;
+    const enabled = await client.query({ ...sql.ENABLE_TOTP, values: [userId, secretSealed, step, now] });
+    if (enabled.rowCount === 0) return false;
+    await client.query({ ...sql.DELETE_RECOVERY_CODES, values: [userId] });
+    const ids = recoveryCodeHashes.map(() => randomUUID());
+    await client.query({ ...sql.INSERT_RECOVERY_CODES, values: [userId, ids, recoveryCodeHashes, now] });
+    return true;
   }
 }
 

@@ -134,21 +134,28 @@ export class PostgresStore implements Store {
 
   applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
     if (!isUuid(userId)) return Promise.resolve({ ok: false, reason: "NOT_FOUND" });
-    const { expectedStamp, passwordHash, disabledAt, endSessions } = change;
+    const { expectedStamp, passwordHash, disabledAt, endSessions, totp } = change;
     const except = endSessions.exceptSessionId !== null && isUuid(endSessions.exceptSessionId) ? endSessions.exceptSessionId : null;
-    return guard(() =>
-      sql.inTransaction(this.pool, async (client): Promise<SecurityChangeResult> => {
-        const values = [userId, expectedStamp, randomUUID(), passwordHash ?? null, disabledAt ?? null, now];
-        const updated = await client.query<sql.UserRow>({ ...sql.APPLY_SECURITY_CHANGE, values });
-        if (updated.rowCount === 0) {
-          const exists = await client.query({ ...sql.LOCK_USER, values: [userId] });
-          return { ok: false, reason: exists.rowCount ? "STAMP_CHANGED" : "NOT_FOUND" };
-        }
-        // same transaction, after the row lock: a login that committed first is ended here, a later one is refused
-        const ended = await client.query({ ...sql.END_USER_SESSIONS, values: [userId, endSessions.status, except, now] });
-        return { ok: true, user: toUserRecord(updated.rows[0]!), sessionsEnded: ended.rowCount ?? 0 };
-      }),
-    );
+    return guard(async () => {
+      try {
+        return await sql.inTransaction(this.pool, async (client): Promise<SecurityChangeResult> => {
+          const values = [userId, expectedStamp, randomUUID(), passwordHash ?? null, disabledAt ?? null, now];
+          const updated = await client.query<sql.UserRow>({ ...sql.APPLY_SECURITY_CHANGE, values });
+          if (updated.rowCount === 0) {
+            const exists = await client.query({ ...sql.LOCK_USER, values: [userId] });
+            return { ok: false, reason: exists.rowCount ? "STAMP_CHANGED" : "NOT_FOUND" };
+          }
+          // the stamp is already rotated in this transaction: a TOTP change that cannot apply must undo it
+          if (totp !== undefined && !(await PostgresMfaStore.applyTotpChangeIn(client, userId, totp, now))) throw new LostRace();
+          // same transaction, after the row lock: a login that committed first is ended here, a later one is refused
+          const ended = await client.query({ ...sql.END_USER_SESSIONS, values: [userId, endSessions.status, except, now] });
+          return { ok: true, user: toUserRecord(updated.rows[0]!), sessionsEnded: ended.rowCount ?? 0 };
+        });
+      } catch (error) {
+        if (!(error instanceof LostRace)) throw error;
+        return { ok: false, reason: "TOTP_CHANGED" };
+      }
+    });
   }
 
   getSessionsWithUsers(sessionIds: readonly string[]): Promise<Array<{ session: SessionRecord; user: UserRecord }>> {

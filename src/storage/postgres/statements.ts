@@ -89,6 +89,35 @@ export const END_USER_SESSIONS = {
     WHERE user_id = $1::uuid AND status = 'ACTIVE' AND ($3::uuid IS NULL OR id <> $3::uuid)`,
 };
 
+/**
+ * $1 user id, $2 the pending sealed secret, $3 step, $4 now: enables that secret, only while it is still the pending
+ * one (a racing enrollment may have replaced it, or a racing confirmation enabled it).
+ */
+export const ENABLE_TOTP = {
+  name: "enable-totp",
+  text: `UPDATE totp_credentials SET enabled_at = $4::timestamptz, last_used_step = $3::int
+    WHERE user_id = $1::uuid AND secret_sealed = $2::text AND enabled_at IS NULL`,
+};
+
+/** $1 user id: deletes the user's TOTP credential, enabled or pending. */
+export const DELETE_TOTP = {
+  name: "delete-totp",
+  text: `DELETE FROM totp_credentials WHERE user_id = $1::uuid`,
+};
+
+/** $1 user id: deletes the user's recovery codes, used or not. */
+export const DELETE_RECOVERY_CODES = {
+  name: "delete-recovery-codes",
+  text: `DELETE FROM recovery_codes WHERE user_id = $1::uuid`,
+};
+
+/** $1 user id, $2 uuid[] ids, $3 text[] code hashes (parallel to the ids), $4 now: stores unused recovery codes. */
+export const INSERT_RECOVERY_CODES = {
+  name: "insert-recovery-codes",
+  text: `INSERT INTO recovery_codes (id, user_id, code_hash, used_at, created_at)
+    SELECT code.id, $1::uuid, code.hash, NULL, $4::timestamptz FROM unnest($2::uuid[], $3::text[]) AS code(id, hash)`,
+};
+
 /** $1 user id: the user's ACTIVE sessions, oldest first. */
 export const ACTIVE_SESSIONS = {
   name: "active-sessions",
