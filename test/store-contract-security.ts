@@ -1,6 +1,14 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { cursorOf, type SecurityChange, type SessionRecord, type Store } from "../src/auth/ports/store.js";
+import {
+  cursorOf,
+  type MailTokenRecord,
+  type NewOutboxMail,
+  type SecurityChange,
+  type SecurityTokenRedemption,
+  type SessionRecord,
+  type Store,
+} from "../src/auth/ports/store.js";
 import { at, newSession, newToken, newUser, unlimited } from "./store-contract.js";
 
 const revokeAll: SecurityChange["endSessions"] = { status: "REVOKED", exceptSessionId: null };
@@ -152,5 +160,103 @@ export function describeTokenPruneContract(getStore: () => Store): void {
     expect(await store.findRefreshToken(second.id)).not.toBeNull(); // rotated, not expired yet
     expect(await store.findRefreshToken(third.id)).not.toBeNull(); // the current one
     expect(await store.getSession(session.id)).toMatchObject({ status: "ACTIVE" });
+  });
+}
+
+/**
+ * A password reset is one security change that also redeems its token: a failure between the two used to leave the
+ * link spent and the password unchanged.
+ */
+export function describeResetRedemptionContract(getStore: () => Store): void {
+  describe("security changes that redeem a mailed token", () => {
+    async function setUp(store: Store, expiresAt = at(3600)) {
+      const user = await store.createUser(newUser());
+      const sessions = [];
+      for (let i = 0; i < 2; i++) {
+        const session = newSession(user.id);
+        await store.startSession(session, newToken(session.id), unlimited, at(0), user.securityStamp);
+        sessions.push(session);
+      }
+      const token: MailTokenRecord = {
+        tokenHash: createHash("sha256").update(randomUUID()).digest("hex"),
+        userId: user.id,
+        purpose: "PASSWORD_RESET",
+        email: user.email,
+        createdAt: at(0),
+        expiresAt,
+      };
+      await store.issueMailToken(token, null);
+      const notice: NewOutboxMail = { userId: user.id, kind: "PASSWORD_CHANGED", to: user.email, subject: "changed", text: "t", html: null, createdAt: at(0) };
+      const redeem: SecurityTokenRedemption = { tokenHash: token.tokenHash, purpose: "PASSWORD_RESET", verifiedEmail: user.email, mails: [notice] };
+      const reset = (passwordHash = "$argon2id$reset"): SecurityChange => ({ expectedStamp: null, passwordHash, endSessions: revokeAll, redeem });
+      return { user, sessions, token, redeem, reset };
+    }
+
+    /** The token, the user, the sessions and the queued mails stay exactly as they were. */
+    async function expectNothingChanged(store: Store, t: Awaited<ReturnType<typeof setUp>>, user = t.user) {
+      expect(await store.findUserById(t.user.id)).toEqual(user);
+      for (const session of t.sessions) expect(await store.getSession(session.id)).toMatchObject({ status: "ACTIVE", endedAt: null });
+      expect(await store.listOutboxMails(t.user.email)).toEqual([]);
+    }
+
+    test("applySecurityChange() with `redeem` deletes the token, verifies the address, sets the password, rotates the stamp, ends the sessions and queues the notice at once", async () => {
+      const store = getStore();
+      const t = await setUp(store);
+      const verification = { ...t.token, tokenHash: createHash("sha256").update(randomUUID()).digest("hex"), purpose: "EMAIL_VERIFICATION" as const };
+      await store.issueMailToken(verification, null);
+      const changed = await store.applySecurityChange(t.user.id, t.reset(), at(60));
+      expect(changed).toEqual({
+        ok: true,
+        sessionsEnded: 2,
+        user: { ...t.user, passwordHash: "$argon2id$reset", emailVerifiedAt: at(60), securityStamp: expect.any(String) },
+      });
+      expect(changed.ok && changed.user.securityStamp).not.toBe(t.user.securityStamp);
+      expect(await store.findUserById(t.user.id)).toEqual(changed.ok && changed.user);
+      expect(await store.findMailToken(t.token.tokenHash)).toBeNull();
+      expect(await store.findMailToken(verification.tokenHash)).toEqual(verification);
+      for (const session of t.sessions) expect(await store.getSession(session.id)).toMatchObject({ status: "REVOKED", endedAt: at(60) });
+      expect(await store.listOutboxMails(t.user.email)).toMatchObject([{ kind: "PASSWORD_CHANGED", userId: t.user.id, text: "t" }]);
+    });
+
+    test("applySecurityChange() changes nothing (TOKEN_SPENT) with an expired token, another purpose or another user's token", async () => {
+      const store = getStore();
+      const t = await setUp(store, at(100));
+      expect(await store.applySecurityChange(t.user.id, t.reset(), at(100))).toEqual({ ok: false, reason: "TOKEN_SPENT" });
+      const otherPurpose = { ...t.reset(), redeem: { ...t.redeem, purpose: "EMAIL_VERIFICATION" as const } };
+      expect(await store.applySecurityChange(t.user.id, otherPurpose, at(50))).toEqual({ ok: false, reason: "TOKEN_SPENT" });
+      const someoneElse = await setUp(store);
+      expect(await store.applySecurityChange(t.user.id, someoneElse.reset(), at(50))).toEqual({ ok: false, reason: "TOKEN_SPENT" });
+      await expectNothingChanged(store, t);
+      await expectNothingChanged(store, someoneElse);
+      expect(await store.findMailToken(t.token.tokenHash)).toEqual(t.token);
+      expect(await store.findMailToken(someoneElse.token.tokenHash)).toEqual(someoneElse.token);
+    });
+
+    test("applySecurityChange() changes nothing (TOKEN_SPENT) with a token already redeemed", async () => {
+      const store = getStore();
+      const t = await setUp(store);
+      const first = await store.applySecurityChange(t.user.id, t.reset("$argon2id$first"), at(50));
+      expect(first.ok).toBe(true);
+      const after = (await store.findUserById(t.user.id))!;
+      const session = newSession(t.user.id, at(51));
+      await store.startSession(session, newToken(session.id, at(51)), unlimited, at(51), after.securityStamp);
+      expect(await store.applySecurityChange(t.user.id, t.reset("$argon2id$second"), at(52))).toEqual({ ok: false, reason: "TOKEN_SPENT" });
+      expect(await store.findUserById(t.user.id)).toEqual(after);
+      expect(await store.getSession(session.id)).toMatchObject({ status: "ACTIVE" });
+      expect(await store.listOutboxMails(t.user.email)).toHaveLength(1);
+    });
+
+    test("of racing changes that redeem one token exactly one applies", async () => {
+      const store = getStore();
+      const t = await setUp(store);
+      await Promise.all(Array.from({ length: 4 }, () => store.ping()));
+      const results = await Promise.all([0, 1, 2, 3].map((i) => store.applySecurityChange(t.user.id, t.reset(`$argon2id$racer${i}`), at(60))));
+      const winners = results.filter((result) => result.ok);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((result) => !result.ok)).toEqual(Array.from({ length: 3 }, () => ({ ok: false, reason: "TOKEN_SPENT" })));
+      expect(await store.findUserById(t.user.id)).toEqual(winners[0]!.ok && winners[0]!.user);
+      expect(await store.listOutboxMails(t.user.email)).toHaveLength(1);
+      expect(await store.findMailToken(t.token.tokenHash)).toBeNull();
+    });
   });
 }

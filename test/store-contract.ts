@@ -11,7 +11,12 @@ import {
   type Store,
 } from "../src/auth/ports/store.js";
 import { describeMfaContract } from "./store-contract-mfa.js";
-import { describeSecurityChangeContract, describeSessionPageContract, describeTokenPruneContract } from "./store-contract-security.js";
+import {
+  describeResetRedemptionContract,
+  describeSecurityChangeContract,
+  describeSessionPageContract,
+  describeTokenPruneContract,
+} from "./store-contract-security.js";
 import { describeMailStoreContract } from "./store-contract-mail.js";
 
 /** Opens an empty store for one test; `cleanup` closes it and throws its data away. */
@@ -480,6 +485,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
     });
 
     describeSecurityChangeContract(() => store);
+    describeResetRedemptionContract(() => store);
     describeSessionPageContract(() => store);
     describeTokenPruneContract(() => store);
     describeMfaContract(() => store);

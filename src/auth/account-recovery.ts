@@ -72,11 +72,11 @@ export async function sendPasswordResetLink(deps: AuthDeps, actor: Actor, userId
 }
 
 /**
- * Forgot password, step 2: sets the new password with a reset token. The token is used up (once: of racing
- * uses exactly one gets past this) and the email marked verified (the link reached its owner); then, through
- * the one path for credential changes (changeAccountSecurity), the password is set, the security stamp
- * rotated and every session of the user REVOKED; a "your password was changed" notice is queued.
- * It does not log in. Returns how many sessions ended.
+ * Forgot password, step 2: sets the new password with a reset token. Through the one path for credential changes
+ * (changeAccountSecurity), in one transaction: the token is used up (once: of racing uses exactly one gets past
+ * this), the email marked verified (the link reached its owner), the password set, the security stamp rotated,
+ * every session of the user REVOKED and a "your password was changed" notice queued. A failure leaves the link
+ * usable again. It does not log in. Returns how many sessions ended.
  */
 export async function resetPassword(deps: AuthDeps, input: { token: string; newPassword: string }, client: ClientInfo): Promise<number> {
   await deps.rateLimits.attempt(client);
@@ -87,26 +87,19 @@ export async function resetPassword(deps: AuthDeps, input: { token: string; newP
   checkPasswordPolicy(input.newPassword, deps.passwordPolicy, { email: user.email, username: user.username }, "newPassword");
   const passwordHash = await deps.hasher.hash(input.newPassword);
   const now = deps.now();
-  const redeemed = await deps.store.redeemMailToken({
-    tokenHash: token.tokenHash,
-    userId: user.id,
-    purpose: "PASSWORD_RESET",
-    now,
-    verifiedEmail: token.email,
-    mails: [],
+  const notice = outboxMail(deps.mail, user.id, { kind: "PASSWORD_CHANGED", to: user.email }, now);
+  // no expected stamp: the token, not a password checked against the stamp, is the proof here
+  const changed = await changeAccountSecurity(deps, user.id, {
+    passwordHash,
+    endStatus: "REVOKED",
+    redeem: { tokenHash: token.tokenHash, purpose: "PASSWORD_RESET", verifiedEmail: token.email, mails: notice ? [notice] : [] },
   });
-  if (!redeemed.ok) {
+  if (!changed.ok) {
+    // TOKEN_SPENT, or NOT_FOUND: the account was deleted meanwhile, and its token with it
     await deps.audit.record({ type: "PASSWORD_RESET", outcome: "FAILURE", userId: user.id, client, detail: { reason: "used meanwhile" } }, now);
     return invalidMailToken();
   }
-  // no expected stamp: the token, not a password checked against the stamp, is the proof here
-  const changed = await changeAccountSecurity(deps, user.id, { passwordHash, endStatus: "REVOKED" });
-  if (!changed.ok) return invalidMailToken(); // the account was deleted meanwhile
-  const notice = outboxMail(deps.mail, user.id, { kind: "PASSWORD_CHANGED", to: user.email }, deps.now());
-  if (notice) {
-    await deps.store.enqueueMails([notice]);
-    deps.mail.queued();
-  }
+  if (notice) deps.mail.queued();
   await deps.audit.record({ type: "PASSWORD_RESET", userId: user.id, client, detail: { sessionsRevoked: changed.sessionsEnded } }, now);
   return changed.sessionsEnded;
 }

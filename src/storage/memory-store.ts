@@ -82,8 +82,17 @@ export class MemoryStore implements Store {
     const user = this.users.get(userId);
     if (!user) return { ok: false, reason: "NOT_FOUND" };
     if (change.expectedStamp !== null && user.securityStamp !== change.expectedStamp) return { ok: false, reason: "STAMP_CHANGED" };
+    const redeem = change.redeem;
+    const token = redeem && this.mailTokens.get(redeem.tokenHash);
+    if (redeem && (!token || token.userId !== userId || token.purpose !== redeem.purpose || token.expiresAt <= now))
+      return { ok: false, reason: "TOKEN_SPENT" };
     // last of the checks and first of the writes: when it fails, nothing has been written
     if (change.totp !== undefined && !this.mfa.applyTotpChange(userId, change.totp, now)) return { ok: false, reason: "TOTP_CHANGED" };
+    if (redeem) {
+      this.mailTokens.delete(redeem.tokenHash);
+      if (user.email === redeem.verifiedEmail) user.emailVerifiedAt = new Date(now);
+      for (const mail of redeem.mails) this.queue(mail);
+    }
     user.securityStamp = randomUUID();
     if (change.passwordHash !== undefined) user.passwordHash = change.passwordHash;
     if (change.disabledAt !== undefined) user.disabledAt = new Date(change.disabledAt);

@@ -144,13 +144,28 @@ export interface SecurityChange {
    * is written: the stamp, the sessions and the TOTP records stay as they were.
    */
   totp?: TotpChange;
+  /**
+   * Redeems a mailed token in the same transaction (a password reset), so the link is spent only together with
+   * the change. When the token is no longer redeemable (TOKEN_SPENT) nothing at all is written: the stamp, the
+   * password, the sessions and the token stay as they were.
+   */
+  redeem?: SecurityTokenRedemption;
 }
+
+/**
+ * The mailed token a security change redeems (SecurityChange.redeem): deleted, the address marked verified and the
+ * notices queued, with the change. The token must still be the changed user's, for `purpose`, and unexpired at
+ * the change's `now`; of racing redemptions of one token exactly one applies.
+ */
+export type SecurityTokenRedemption = Pick<MailTokenRedemption, "tokenHash" | "purpose" | "verifiedEmail" | "mails">;
 
 export type SecurityChangeResult =
   | { ok: true; user: UserRecord; sessionsEnded: number }
   | { ok: false; reason: "NOT_FOUND" | "STAMP_CHANGED" }
   /** `totp` could not apply: the pending enrollment is no longer the one to enable (replaced, or enabled already), or there is no TOTP to remove. */
-  | { ok: false; reason: "TOTP_CHANGED" };
+  | { ok: false; reason: "TOTP_CHANGED" }
+  /** `redeem` could not apply: the token was used, replaced, expired or never issued for this user and purpose. */
+  | { ok: false; reason: "TOKEN_SPENT" };
 
 export type RotateResult =
   | { ok: true; session: SessionRecord; token: RefreshTokenRecord }
@@ -217,7 +232,7 @@ export interface MailTokenRedemption {
   newEmail?: string;
   /** Marks the email verified, if the account's address (after `newEmail`) is this one. */
   verifiedEmail: string;
-  /** Notices to queue (e.g. "your password was changed"). */
+  /** Notices to queue (e.g. "your address was changed"). */
   mails: readonly NewOutboxMail[];
 }
 
@@ -259,8 +274,9 @@ export interface Store {
   upgradePasswordHash(userId: string, verifiedHash: string, passwordHash: string): Promise<boolean>;
 
   /**
-   * Applies a password change, reset or disable, or turns TOTP on or off: a new security stamp, the change, and
-   * the end of the user's ACTIVE sessions, in one transaction (all of it or, on any failure, none of it).
+   * Applies a password change, reset or disable, or turns TOTP on or off: a new security stamp, the change, the
+   * redemption of a reset token if any, and the end of the user's ACTIVE sessions, in one transaction (all of it
+   * or, on any failure, none of it).
    * Concurrency: serialised with startSession on the same per-user lock (row lock on PostgreSQL, a write of the
    * user document on MongoDB), so a racing login either committed before (its session is ended here) or sees
    * the new stamp and stores nothing.
@@ -344,7 +360,8 @@ export interface Store {
   issueMailToken(token: MailTokenRecord, mail: NewOutboxMail | null): Promise<void>;
   findMailToken(tokenHash: string): Promise<MailTokenRecord | null>;
   /**
-   * Deletes the token and applies `redemption`'s effects in one transaction.
+   * Deletes the token and applies `redemption`'s effects in one transaction (email verification and change; a
+   * password reset redeems its token through applySecurityChange, with the change itself).
    * Concurrency: of racing redemptions of one token exactly one gets ok; an expired token is never redeemed.
    */
   redeemMailToken(redemption: MailTokenRedemption): Promise<RedeemMailTokenResult>;

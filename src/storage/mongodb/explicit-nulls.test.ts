@@ -200,6 +200,9 @@ async function runScenario(store: MongoStore): Promise<void> {
   await store.issueMailToken({ ...mailToken, tokenHash: "th2" }, null);
   await store.findMailToken("th2");
   await store.redeemMailToken({ tokenHash: "th2", userId: alice.id, purpose: "PASSWORD_RESET", now, verifiedEmail: alice.email, mails: [mail] });
+  await store.issueMailToken({ ...mailToken, tokenHash: "th3" }, null);
+  const redeem = { tokenHash: "th3", purpose: "PASSWORD_RESET" as const, verifiedEmail: alice.email, mails: [{ ...mail, kind: "PASSWORD_CHANGED" }] };
+  expect((await store.applySecurityChange(alice.id, { expectedStamp: null, passwordHash: "h2", endSessions: endOthers, redeem }, now)).ok).toBe(true);
   await store.enqueueMails([{ ...mail, userId: null, subject: "", text: null, html: null }]);
   for (const claimed of await store.claimOutboxMails(later, later, 10)) {
     await store.markOutboxMailFailed(claimed.id, { now, retryAt: later, error: "ECONNREFUSED" });

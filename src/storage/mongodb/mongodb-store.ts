@@ -40,7 +40,7 @@ import {
   toOutboxMailRecord,
 } from "./mail-transactions.js";
 import { toAuditEventRecord, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
-import { applySecurityChangeIn, LostRace, rotateRefreshTokenIn, startSessionIn } from "./session-transactions.js";
+import { applySecurityChangeIn, LostRace, rotateRefreshTokenIn, SecurityChangeRefused, startSessionIn } from "./session-transactions.js";
 import { retryOnWriteConflict, SINGLE_OPERATION_RETRY, TRANSACTION_RETRY } from "./transactions.js";
 import { mongoDatabaseName, withConnectionDefaults } from "./url.js";
 
@@ -158,8 +158,8 @@ export class MongoStore implements Store {
       try {
         return await this.transaction((tx) => applySecurityChangeIn(tx, userId, change, now));
       } catch (error) {
-        if (!(error instanceof LostRace)) throw error;
-        return { ok: false, reason: "TOTP_CHANGED" };
+        if (!(error instanceof SecurityChangeRefused)) throw error;
+        return { ok: false, reason: error.reason };
       }
     });
   }

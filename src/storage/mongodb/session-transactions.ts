@@ -10,11 +10,19 @@ import type {
   StartSessionResult,
 } from "../../auth/ports/store.js";
 import { nullOrUnset, refreshTokenDocument, sessionDocument } from "./documents.js";
+import { outboxDocuments } from "./mail-transactions.js";
 import { MongoMfaStore } from "./mongodb-mfa-store.js";
 import { stampFilter, toRefreshTokenRecord, toSessionRecord, toUserRecord } from "./records.js";
 
 /** Thrown inside a transaction to roll it back when a conditional write lost its race. */
 export class LostRace extends Error {}
+
+/** Thrown inside applySecurityChangeIn's transaction to roll it back when a part of the change cannot apply. */
+export class SecurityChangeRefused extends Error {
+  constructor(readonly reason: "TOTP_CHANGED" | "TOKEN_SPENT") {
+    super(reason);
+  }
+}
 
 /**
  * The body of MongoStore.startSession, run inside a transaction that is retried on write conflicts.
@@ -101,13 +109,14 @@ export async function rotateRefreshTokenIn(
 
 /**
  * The body of MongoStore.applySecurityChange, run inside a transaction that is retried on write conflicts.
- * Throws LostRace when `change.totp` cannot apply (the caller then reports TOTP_CHANGED).
+ * Throws SecurityChangeRefused when `change.totp` or `change.redeem` cannot apply (the caller then reports its reason).
  * Atomicity: the conditional update of the user document (new stamp, bumped `loginSerial`) conflicts with any
- * login's transaction in progress (it writes that document too), and the TOTP change and the sessions' end are
- * in the same transaction.
+ * login's transaction in progress (it writes that document too), and the TOTP change, the token's redemption and
+ * the sessions' end are in the same transaction. Racing redemptions of one token delete the same document (and
+ * write the same user document), so MongoDB aborts all but one; run again, they find the token gone.
  */
 export async function applySecurityChangeIn(tx: Prisma.TransactionClient, userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
-  const { expectedStamp, passwordHash, disabledAt, endSessions, totp } = change;
+  const { expectedStamp, passwordHash, disabledAt, endSessions, totp, redeem } = change;
   const updated = await tx.user.updateMany({
     where: { id: userId, ...(expectedStamp !== null ? { AND: [stampFilter(expectedStamp)] } : {}) },
     data: {
@@ -121,8 +130,16 @@ export async function applySecurityChangeIn(tx: Prisma.TransactionClient, userId
     const exists = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
     return { ok: false, reason: exists ? "STAMP_CHANGED" : "NOT_FOUND" };
   }
-  // the stamp is already rotated in this transaction: a TOTP change that cannot apply must undo it
-  if (totp !== undefined && !(await MongoMfaStore.applyTotpChangeIn(tx, userId, totp, now))) throw new LostRace();
+  // the stamp is already rotated in this transaction: a part that cannot apply must undo it
+  if (totp !== undefined && !(await MongoMfaStore.applyTotpChangeIn(tx, userId, totp, now))) throw new SecurityChangeRefused("TOTP_CHANGED");
+  if (redeem !== undefined) {
+    const deleted = await tx.mailToken.deleteMany({
+      where: { tokenHash: redeem.tokenHash, userId, purpose: redeem.purpose, expiresAt: { gt: now } },
+    });
+    if (deleted.count === 0) throw new SecurityChangeRefused("TOKEN_SPENT");
+    await tx.user.updateMany({ where: { id: userId, email: redeem.verifiedEmail }, data: { emailVerifiedAt: now } });
+    if (redeem.mails.length > 0) await tx.outboxMail.createMany({ data: outboxDocuments(redeem.mails) });
+  }
   const except = endSessions.exceptSessionId !== null ? { id: { not: endSessions.exceptSessionId } } : {};
   const ended = await tx.session.updateMany({
     where: { userId, status: "ACTIVE", ...except },

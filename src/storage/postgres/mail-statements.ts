@@ -21,7 +21,8 @@ const OUTBOX_COLUMNS = `id, user_id AS "userId", kind, recipient AS "to", subjec
 
 type Queryable = Pick<pg.PoolClient, "query">;
 
-async function insertMails(client: Queryable, mails: readonly NewOutboxMail[]): Promise<void> {
+/** Queues mails with `client`, in its transaction if it has one. */
+export async function insertMails(client: Queryable, mails: readonly NewOutboxMail[]): Promise<void> {
   if (mails.length === 0) return;
   const column = <T>(pick: (mail: NewOutboxMail) => T): T[] => mails.map(pick);
   await client.query(

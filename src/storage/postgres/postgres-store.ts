@@ -58,6 +58,13 @@ const CLIENT_DEADLINE_MARGIN_MS = 1_000;
 // Thrown inside a transaction to roll it back when a conditional write lost its race.
 class LostRace extends Error {}
 
+// Thrown inside applySecurityChange's transaction to roll it back when a part of the change cannot apply.
+class Refused extends Error {
+  constructor(readonly reason: "TOTP_CHANGED" | "TOKEN_SPENT") {
+    super(reason);
+  }
+}
+
 /**
  * The Store on PostgreSQL: Prisma's generated client over a `pg` pool (driver adapter, no native engine).
  * The per-request check and the login and renewal paths run prepared statements (statements.ts) on that pool
@@ -134,7 +141,7 @@ export class PostgresStore implements Store {
 
   applySecurityChange(userId: string, change: SecurityChange, now: Date): Promise<SecurityChangeResult> {
     if (!isUuid(userId)) return Promise.resolve({ ok: false, reason: "NOT_FOUND" });
-    const { expectedStamp, passwordHash, disabledAt, endSessions, totp } = change;
+    const { expectedStamp, passwordHash, disabledAt, endSessions, totp, redeem } = change;
     const except = endSessions.exceptSessionId !== null && isUuid(endSessions.exceptSessionId) ? endSessions.exceptSessionId : null;
     return guard(async () => {
       try {
@@ -145,15 +152,23 @@ export class PostgresStore implements Store {
             const exists = await client.query({ ...sql.LOCK_USER, values: [userId] });
             return { ok: false, reason: exists.rowCount ? "STAMP_CHANGED" : "NOT_FOUND" };
           }
-          // the stamp is already rotated in this transaction: a TOTP change that cannot apply must undo it
-          if (totp !== undefined && !(await PostgresMfaStore.applyTotpChangeIn(client, userId, totp, now))) throw new LostRace();
+          let user = updated.rows[0]!;
+          // the stamp is already rotated in this transaction: a part that cannot apply must undo it
+          if (totp !== undefined && !(await PostgresMfaStore.applyTotpChangeIn(client, userId, totp, now))) throw new Refused("TOTP_CHANGED");
+          if (redeem !== undefined) {
+            const tokenValues = [redeem.tokenHash, userId, redeem.purpose, redeem.verifiedEmail, now];
+            const redeemed = await client.query<sql.UserRow>({ ...sql.REDEEM_SECURITY_TOKEN, values: tokenValues });
+            if (redeemed.rowCount === 0) throw new Refused("TOKEN_SPENT");
+            user = redeemed.rows[0]!;
+            await mail.insertMails(client, redeem.mails);
+          }
           // same transaction, after the row lock: a login that committed first is ended here, a later one is refused
           const ended = await client.query({ ...sql.END_USER_SESSIONS, values: [userId, endSessions.status, except, now] });
-          return { ok: true, user: toUserRecord(updated.rows[0]!), sessionsEnded: ended.rowCount ?? 0 };
+          return { ok: true, user: toUserRecord(user), sessionsEnded: ended.rowCount ?? 0 };
         });
       } catch (error) {
-        if (!(error instanceof LostRace)) throw error;
-        return { ok: false, reason: "TOTP_CHANGED" };
+        if (!(error instanceof Refused)) throw error;
+        return { ok: false, reason: error.reason };
       }
     });
   }

@@ -90,6 +90,21 @@ export const END_USER_SESSIONS = {
 };
 
 /**
+ * $1 token hash, $2 user id, $3 purpose, $4 verified email, $5 now: deletes the token if it is still this user's, for
+ * this purpose and unexpired, and then marks the address verified if it is still the account's. No row when the
+ * token was not deleted: the DELETE is the conditional write that only one of racing redemptions wins.
+ */
+export const REDEEM_SECURITY_TOKEN = {
+  name: "redeem-security-token",
+  text: `WITH redeemed AS (
+      DELETE FROM mail_tokens WHERE token_hash = $1::text AND user_id = $2::uuid AND purpose = $3::text AND expires_at > $5::timestamptz
+      RETURNING user_id)
+    UPDATE users SET email_verified_at = CASE WHEN email = $4::text THEN $5::timestamptz ELSE email_verified_at END
+    FROM redeemed WHERE users.id = redeemed.user_id
+    RETURNING ${USER_COLUMNS}`,
+};
+
+/**
  * $1 user id, $2 the pending sealed secret, $3 step, $4 now: enables that secret, only while it is still the pending
  * one (a racing enrollment may have replaced it, or a racing confirmation enabled it).
  */
