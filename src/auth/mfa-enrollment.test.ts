@@ -1,8 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { createAuthDeps } from "../auth-deps.js";
-import { loadConfig } from "../config.js";
-import { silentLogger } from "../logger.js";
-import { createMemoryStore } from "../storage/memory-store.js";
+import { storeFailingNextSecurityChange, testDeps } from "../../test/support/auth-deps.js";
 import { CLI_ACTOR } from "./actor.js";
 import { createAuth } from "./auth.js";
 import type { AuthError } from "./errors.js";
@@ -19,21 +16,8 @@ const password = "a long enough password for totp changes";
  */
 async function setUp() {
   let clock = new Date(Date.UTC(2030, 0, 1, 0, 0, 10));
-  const store = createMemoryStore();
-  let failNextChange = false;
-  const applySecurityChange = store.applySecurityChange.bind(store);
-  store.applySecurityChange = (...args) => {
-    if (!failNextChange) return applySecurityChange(...args);
-    failNextChange = false;
-    return Promise.reject(new StoreUnavailableError());
-  };
-  const deps = createAuthDeps({
-    config: loadConfig({ SESSION_LIMIT: "0" }),
-    jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop",
-    store,
-    log: silentLogger,
-    now: () => clock,
-  });
+  const { store, failNextChange } = storeFailingNextSecurityChange();
+  const deps = testDeps({ env: { SESSION_LIMIT: "0" }, overrides: { store }, now: () => clock });
   const auth = createAuth(deps);
   const user = await auth.createUser(CLI_ACTOR, { email: `totp${Math.random()}@example.com`, password }, client);
   const { session } = await auth.login({ login: user.email, password }, client);
@@ -46,7 +30,7 @@ async function setUp() {
     user,
     principal,
     other,
-    failNextChange: () => void (failNextChange = true),
+    failNextChange,
     advance: (seconds: number) => void (clock = new Date(clock.getTime() + seconds * 1000)),
     code: () => totpCodeAt(secret, clock),
     stamp: async () => (await store.findUserById(user.id))?.securityStamp,

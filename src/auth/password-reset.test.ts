@@ -1,13 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { createAuthDeps } from "../auth-deps.js";
-import { loadConfig } from "../config.js";
-import { silentLogger } from "../logger.js";
-import { createMemoryStore } from "../storage/memory-store.js";
+import { storeFailingNextSecurityChange, testDeps } from "../../test/support/auth-deps.js";
 import { CLI_ACTOR } from "./actor.js";
 import { createAuth } from "./auth.js";
 import type { AuthError } from "./errors.js";
-import { hashMailToken } from "./mail-tokens.js";
 import { StoreUnavailableError } from "./ports/store.js";
+import { hashMailToken } from "./mail-tokens.js";
 import type { ClientInfo } from "./principal.js";
 
 const client: ClientInfo = { ipAddress: "203.0.113.8", userAgent: "unit" };
@@ -19,21 +16,8 @@ const newPassword = "another long enough password after it";
  * fail as a database outage would: before anything is written.
  */
 async function setUp() {
-  const store = createMemoryStore();
-  let failNextChange = false;
-  const applySecurityChange = store.applySecurityChange.bind(store);
-  store.applySecurityChange = (...args) => {
-    if (!failNextChange) return applySecurityChange(...args);
-    failNextChange = false;
-    return Promise.reject(new StoreUnavailableError());
-  };
-  const deps = createAuthDeps({
-    config: loadConfig({ SESSION_LIMIT: "0" }),
-    jwtSecret: "unit-test-secret-0123456789abcdefghijklmnop",
-    store,
-    log: silentLogger,
-    now: () => new Date(Date.UTC(2030, 0, 1, 0, 0, 10)),
-  });
+  const { store, failNextChange } = storeFailingNextSecurityChange();
+  const deps = testDeps({ env: { SESSION_LIMIT: "0" }, overrides: { store }, now: () => new Date(Date.UTC(2030, 0, 1, 0, 0, 10)) });
   const auth = createAuth(deps);
   const user = await auth.createUser(CLI_ACTOR, { email: `reset${Math.random()}@example.com`, password }, client);
   const sessions = [(await auth.login({ login: user.email, password }, client)).session, (await auth.login({ login: user.email, password }, client)).session];
@@ -46,7 +30,7 @@ async function setUp() {
     user,
     sessions,
     token,
-    failNextChange: () => void (failNextChange = true),
+    failNextChange,
     stored: () => store.findUserById(user.id),
     noticesQueued: async () => (await store.listOutboxMails(user.email)).filter((mail) => mail.kind === "PASSWORD_CHANGED").length,
     resetAudits: async () => (await store.listAuditEvents({ userId: user.id, limit: 50, before: null })).filter((event) => event.type === "PASSWORD_RESET"),
