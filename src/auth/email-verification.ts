@@ -14,17 +14,7 @@ export async function sendVerificationEmail(deps: AuthDeps, principal: Principal
   if (user.emailVerifiedAt) return;
   await deps.mail.rateLimits.beforeMail({ email: user.email, userId: user.id }, client);
   const queued = await issueMailToken(deps, user, "EMAIL_VERIFICATION", user.email, (token) => ({ kind: "EMAIL_VERIFICATION", to: user.email, token }));
-  await deps.audit.record(
-    {
-      type: "EMAIL_VERIFICATION_REQUESTED",
-      outcome: queued ? "SUCCESS" : "FAILURE",
-      userId: user.id,
-      sessionId: principal.session.id,
-      client,
-      detail: queued ? {} : { reason: "mail off" },
-    },
-    deps.now(),
-  );
+  await recordLinkRequested(deps, "EMAIL_VERIFICATION_REQUESTED", principal, client, queued);
 }
 
 /**
@@ -63,11 +53,22 @@ export async function requestEmailChange(
   if (holder?.email === newEmail) throw badInput("EMAIL_TAKEN", "newEmail", "Email address is already registered");
   await deps.mail.rateLimits.beforeMail({ email: newEmail, userId: user.id }, client);
   const queued = await issueMailToken(deps, user, "EMAIL_CHANGE", newEmail, (token) => ({ kind: "EMAIL_CHANGE", to: newEmail, token }));
-  await deps.audit.record(
+  await recordLinkRequested(deps, "EMAIL_CHANGE_REQUESTED", principal, client, queued);
+}
+
+/** Audits the caller's request for a mailed link: FAILURE with the reason "mail off" when no mail could be queued. */
+function recordLinkRequested(
+  deps: AuthDeps,
+  type: "EMAIL_VERIFICATION_REQUESTED" | "EMAIL_CHANGE_REQUESTED",
+  principal: Principal,
+  client: ClientInfo,
+  queued: boolean,
+): Promise<void> {
+  return deps.audit.record(
     {
-      type: "EMAIL_CHANGE_REQUESTED",
+      type,
       outcome: queued ? "SUCCESS" : "FAILURE",
-      userId: user.id,
+      userId: principal.user.id,
       sessionId: principal.session.id,
       client,
       detail: queued ? {} : { reason: "mail off" },
