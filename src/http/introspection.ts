@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Auth } from "../auth/auth.js";
 import { AuthError } from "../auth/errors.js";
@@ -6,6 +5,7 @@ import type { ClientInfo } from "../auth/principal.js";
 import { addressKey, type RateLimiter } from "../auth/rate-limits.js";
 import type { IntrospectionClient } from "../config.js";
 import { StoreUnavailableError } from "../auth/ports/store.js";
+import { matchesSecret, secretDigest } from "./secret-digest.js";
 
 const MAX_BODY_BYTES = 8_192;
 const RETRY_AFTER_SECONDS = 5;
@@ -29,15 +29,14 @@ export interface RouteTools {
  * else: the caller never learns why.
  */
 export function createIntrospectionHandler(options: IntrospectionOptions) {
-  const secrets = new Map(options.clients.map((client) => [client.id, digest(client.secret)]));
-  const unknownClient = digest("no such client");
+  const secrets = new Map(options.clients.map((client) => [client.id, secretDigest(client.secret)]));
+  const unknownClient = secretDigest("no such client");
 
   const authenticateClient = (header: string | undefined): boolean => {
     const credentials = parseBasic(header);
     const expected = (credentials && secrets.get(credentials.id)) ?? unknownClient;
     // compare digests of equal length, also for an unknown id, so timing tells nothing about the secret
-    const given = digest(credentials?.secret ?? "");
-    return timingSafeEqual(given, expected) && credentials !== null && secrets.has(credentials.id);
+    return matchesSecret(credentials?.secret ?? "", expected) && credentials !== null && secrets.has(credentials.id);
   };
 
   return async (req: IncomingMessage, res: ServerResponse, tools: RouteTools): Promise<void> => {
@@ -96,10 +95,6 @@ export async function introspect(auth: Auth, token: string): Promise<Record<stri
 /** The payload of a token that authenticate() has just verified. */
 function decodePayload(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
 }
 
 /** `Basic base64(id:secret)`, each part form-urlencoded as RFC 6749 §2.3.1 says; null when malformed. */

@@ -1,8 +1,8 @@
-import { timingSafeEqual, createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { AuthObserver } from "../auth/observer.js";
+import { matchesSecret, secretDigest } from "../http/secret-digest.js";
 import { operationOutcome } from "./outcome.js";
 
 /** Prometheus metrics of one API instance: the auth core's counts, GraphQL requests, sockets, pool, process. */
@@ -112,17 +112,14 @@ export function createMetrics(): Metrics {
  * without one, anyone who reaches the port (configuration refuses that in production).
  */
 export function createMetricsHandler(metrics: Metrics, token: string | null) {
-  const expected = token === null ? null : createHash("sha256").update(token).digest();
+  const expected = token === null ? null : secretDigest(token);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "GET") {
       res.writeHead(405, { allow: "GET" }).end();
       return;
     }
     if (expected) {
-      const given = createHash("sha256")
-        .update(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "")
-        .digest();
-      if (!timingSafeEqual(given, expected)) {
+      if (!matchesSecret(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "", expected)) {
         res.writeHead(401, { "www-authenticate": "Bearer" }).end();
         return;
       }
